@@ -1,0 +1,1 @@
+"""Users (citizens and officials), login with TOTP for officials, lockout, roles and ActorScope."""

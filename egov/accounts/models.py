@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+
+
+class AssuranceLevel(models.TextChoices):
+    """How sure egov is of who the account holder is (VNeID verification arrives with e-services)."""
+
+    SELF_DECLARED = "self_declared", "Tự khai báo"
+    VERIFIED = "verified", "Đã xác thực định danh"
+
+
+class User(AbstractUser):
+    """A person who signs in: a citizen (applicant) or an official (``is_official``).
+
+    Citizens sign in with e-mail or phone; officials with their username. ``username`` stays the
+    unique technical login key for both.
+    """
+
+    full_name = models.CharField("họ và tên", max_length=150, blank=True)
+    email = models.EmailField("thư điện tử", null=True, blank=True, unique=True)
+    phone = models.CharField("số điện thoại", max_length=15, null=True, blank=True, unique=True)
+    national_id = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True)
+    is_official = models.BooleanField("là cán bộ, công chức", default=False)
+    assurance_level = models.CharField(
+        "mức độ xác thực", max_length=20, choices=AssuranceLevel.choices, default=AssuranceLevel.SELF_DECLARED
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "tài khoản"
+        verbose_name_plural = "tài khoản"
+        constraints = [
+            # A verified personal ID number belongs to one account only (self-declared ones may repeat
+            # until verification decides who holds it).
+            models.UniqueConstraint(
+                fields=["national_id"],
+                condition=Q(assurance_level="verified"),
+                name="unique_verified_national_id",
+            )
+        ]
+        indexes = [models.Index(fields=["national_id"])]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username

@@ -1,0 +1,13 @@
+"""Settings for the test suite: the normal settings in the ``test`` profile."""
+
+import os
+
+os.environ.setdefault("EGOV_PROFILE", "test")
+os.environ["EGOV_PROFILE"] = "test"
+
+from egov.config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; argon2 tested explicitly
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+AXES_ENABLED = True

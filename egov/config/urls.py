@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from egov.core import views as core_views
+
+urlpatterns = [
+    path("", include("egov.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("egov.accounts.urls")),
+    path("workspace/", include("egov.workspace.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error
+
+if settings.DEBUG:  # pragma: no cover - local development only
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,1 @@
+"""Shared kernel: clock, working-day calendar, audit log, and the pieces every app builds on."""

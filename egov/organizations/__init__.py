@@ -1,0 +1,1 @@
+"""Administrative units, agencies with electronic IDs, divisions, positions, memberships."""
