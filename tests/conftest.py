@@ -19,13 +19,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``postgres`` race real transactions: skip them on SQLite with the reason."""
-    if connection.vendor == "postgresql":
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…)")
+    """Skip, with the reason, what this machine cannot run; CI requires the browser (see .ci/run)."""
+    skip_postgres = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…)")
+    browser_missing = not Path(CHROMIUM).exists()
+    if browser_missing and os.environ.get("EGOV_REQUIRE_BROWSER"):
+        raise pytest.UsageError(f"Chromium not found at {CHROMIUM}: install requirements/debian.txt")
+    skip_browser = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+        if "postgres" in item.keywords and connection.vendor != "postgresql":
+            item.add_marker(skip_postgres)
+        if "browser" in item.keywords and browser_missing:
+            item.add_marker(skip_browser)
 
 
 @pytest.fixture(scope="session")
