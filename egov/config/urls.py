@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from egov.core import views as core_views
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("egov.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("egov.accounts.urls")),
