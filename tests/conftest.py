@@ -12,6 +12,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 CHROMIUM = os.environ.get("EGOV_CHROMIUM", "/usr/bin/chromium")
 
 # Django's live_server runs in a thread beside Playwright's event loop.
@@ -30,6 +31,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_postgres)
         if "browser" in item.keywords and browser_missing:
             item.add_marker(skip_browser)
+
+
+@pytest.fixture(autouse=True)
+def fresh_working_calendar() -> Iterator[None]:
+    """A rolled-back test transaction sends no signal: drop the cached calendar around each test."""
+    from egov.core import calendar
+
+    calendar.invalidate()
+    yield
+    calendar.invalidate()
 
 
 @pytest.fixture(scope="session")
@@ -65,11 +76,14 @@ def axe_violations() -> Iterator[Any]:
             pytest.fail("axe-core is missing: run `npm ci` (make test does)")
         # Evaluated through the DevTools protocol, so egov's CSP (no inline scripts) stays on.
         page.evaluate(AXE_SCRIPT.read_text())
-        result = page.evaluate(
-            "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"
-        )
+        result = page.evaluate("async (tags) => await axe.run(document, {runOnly: tags})", AXE_RULE_TAGS)
         return [
-            {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]],
+            }
             for v in result["violations"]
             if v["impact"] in {"serious", "critical"}
         ]
