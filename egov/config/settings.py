@@ -54,7 +54,7 @@ if os.environ.get("SECRET_KEY"):
 elif PROFILE == "demo":
     SECRET_KEY = demo_secret_key(VAR_DIR / "secret_key")
 elif PROFILE == "test":
-    SECRET_KEY = "test-only-key-" + "x" * 40  # noqa: S105 - never used outside the test suite
+    SECRET_KEY = "test-only-key-" + "x" * 40  # never used outside the test suite
 else:
     raise RuntimeError("SECRET_KEY must be set in the environment (production profile)")
 

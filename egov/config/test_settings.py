@@ -2,10 +2,10 @@
 
 import os
 
-os.environ.setdefault("EGOV_PROFILE", "test")
 os.environ["EGOV_PROFILE"] = "test"
 
-from egov.config.settings import *  # noqa: E402,F403
+from egov.config.settings import *  # noqa: F403
+from egov.config.settings import STATIC_ROOT
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; argon2 tested explicitly
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -63,11 +63,19 @@ class Agency(models.Model):
     )
     kind = models.CharField("loại cơ quan", max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="cơ quan cấp trên", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="cơ quan cấp trên",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     administrative_unit = models.ForeignKey(
-        AdministrativeUnit, verbose_name="địa bàn", null=True, blank=True, on_delete=models.PROTECT,
+        AdministrativeUnit,
+        verbose_name="địa bàn",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="agencies",
     )
     address = models.CharField("địa chỉ", max_length=255, blank=True)
@@ -89,7 +97,9 @@ class Agency(models.Model):
 class Division(models.Model):
     """A unit inside an agency (phòng, văn phòng, bộ phận một cửa)."""
 
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="divisions")
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="divisions"
+    )
     name = models.CharField("tên đơn vị", max_length=255)
     abbreviation = models.CharField("tên viết tắt", max_length=20, help_text="Ví dụ VP, TCCB.")
     is_one_stop_desk = models.BooleanField("là bộ phận một cửa", default=False)
@@ -99,7 +109,11 @@ class Division(models.Model):
         verbose_name_plural = "phòng, đơn vị trực thuộc"
         ordering = ["agency", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "abbreviation"], name="unique_division_abbr_per_agency")
+            models.UniqueConstraint(
+                fields=["agency", "abbreviation"],
+                name="unique_division_abbr_per_agency",
+                violation_error_message="Cơ quan đã có một đơn vị với tên viết tắt này.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -117,11 +131,20 @@ class Position(models.Model):
         CLERK = "clerk", "Văn thư"
         OTHER = "other", "Khác"
 
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="positions")
-    division = models.ForeignKey(
-        Division, verbose_name="đơn vị", null=True, blank=True, on_delete=models.CASCADE, related_name="positions"
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="positions"
     )
-    title = models.CharField("chức danh", max_length=120, help_text="Ví dụ Chủ tịch, Phó Giám đốc, Trưởng phòng.")
+    division = models.ForeignKey(
+        Division,
+        verbose_name="đơn vị",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="positions",
+    )
+    title = models.CharField(
+        "chức danh", max_length=120, help_text="Ví dụ Chủ tịch, Phó Giám đốc, Trưởng phòng."
+    )
     kind = models.CharField("loại chức vụ", max_length=20, choices=Kind.choices)
 
     class Meta:
@@ -151,12 +174,24 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="cán bộ", on_delete=models.CASCADE, related_name="memberships"
     )
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="memberships"
+    )
     division = models.ForeignKey(
-        Division, verbose_name="đơn vị", null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
+        Division,
+        verbose_name="đơn vị",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
     )
     position = models.ForeignKey(
-        Position, verbose_name="chức vụ", null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
+        Position,
+        verbose_name="chức vụ",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
     )
     role = models.CharField("vai trò", max_length=30, choices=Role.choices)
     is_active = models.BooleanField("đang hiệu lực", default=True)
@@ -170,16 +205,20 @@ class Membership(models.Model):
                 fields=["user", "agency", "division", "role"],
                 condition=Q(division__isnull=False),
                 name="unique_membership_role_in_division",
+                violation_error_message="Cán bộ này đã có vai trò này tại đơn vị này.",
             ),
             models.UniqueConstraint(
                 fields=["user", "agency", "role"],
                 condition=Q(division__isnull=True),
                 name="unique_membership_role_in_agency",
+                violation_error_message="Cán bộ này đã có vai trò này tại cơ quan này.",
             ),
         ]
         indexes = [
             models.Index(fields=["user", "is_active"]),
-            models.Index(fields=["agency", "role"], condition=Q(is_active=True), name="active_members_by_role"),
+            models.Index(
+                fields=["agency", "role"], condition=Q(is_active=True), name="active_members_by_role"
+            ),
         ]
 
     def __str__(self) -> str:
