@@ -44,7 +44,9 @@ def test_the_skip_link_moves_keyboard_focus_to_the_main_content(page: Page, live
 
 def test_the_page_runs_under_the_csp_without_violations(page: Page, live_server):
     violations: list[str] = []
-    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
     page.goto(live_server.url)
     page.wait_for_load_state("networkidle")
     assert violations == []

@@ -1,5 +1,6 @@
 """Models of the shared kernel, one module per concern."""
 
+from egov.core.models.audit import AppendOnlyError, AuditChainHead, AuditEvent
 from egov.core.models.calendar import WorkingDayOverride
 
-__all__ = ["WorkingDayOverride"]
+__all__ = ["AppendOnlyError", "AuditChainHead", "AuditEvent", "WorkingDayOverride"]

@@ -18,16 +18,31 @@ from django.db import models
 # Fields that legitimately change on every demo run (credentials) or on every request.
 VOLATILE_FIELDS = {
     "accounts.user": {"password", "last_login"},
-    "otp_totp.totpdevice": {"key", "last_t", "throttling_failure_timestamp", "throttling_failure_count",
-                            "drift", "last_used_at"},
+    "otp_totp.totpdevice": {
+        "key",
+        "last_t",
+        "throttling_failure_timestamp",
+        "throttling_failure_count",
+        "drift",
+        "last_used_at",
+    },
     "otp_static.staticdevice": {"throttling_failure_timestamp", "throttling_failure_count", "last_used_at"},
 }
 # Whole tables of credentials, sessions, lockout counters, task runs, and the audit trail of the
 # credential resets themselves.
-VOLATILE_MODELS = {"otp_static.statictoken", "sessions.session", "axes.accessattempt", "axes.accesslog",
-                   "axes.accessfailurelog", "django_tasks_db.dbtaskresult", "admin.logentry",
-                   "core.auditevent", "core.auditchainhead", "contenttypes.contenttype",
-                   "auth.permission"}
+VOLATILE_MODELS = {
+    "otp_static.statictoken",
+    "sessions.session",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+    "django_tasks_db.dbtaskresult",
+    "admin.logentry",
+    "core.auditevent",
+    "core.auditchainhead",
+    "contenttypes.contenttype",
+    "auth.permission",
+}
 
 
 def model_rows(model: type[models.Model]) -> list[dict[str, Any]]:
