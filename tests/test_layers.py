@@ -51,7 +51,9 @@ def test_an_app_imports_only_lower_layers(app: str, path: Path):
         if other not in LAYER:
             continue
         allowed = LAYER[other] < LAYER[app] or (app, other) in SIDEWAYS
-        assert allowed, f"{path.relative_to(PACKAGE)} imports egov.{other} (layer {LAYER[other]} ≥ {LAYER[app]})"
+        assert allowed, (
+            f"{path.relative_to(PACKAGE)} imports egov.{other} (layer {LAYER[other]} ≥ {LAYER[app]})"
+        )
 
 
 def test_every_app_in_the_package_has_a_layer():

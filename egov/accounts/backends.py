@@ -3,26 +3,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
 from django.http import HttpRequest
 
 from egov.accounts.models import User
+from egov.accounts.selectors import accounts_matching
 
 
 class IdentifierBackend(ModelBackend):
-    """Sign in with a username, an e-mail address or a phone number, and a password."""
+    """Sign in with a username, an e-mail address or a phone number (any usual spelling), and a password."""
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         if not username or password is None:
             return None
-        identifier = username.strip()
-        matches = list(
-            User.objects.filter(
-                Q(username=identifier) | Q(email__iexact=identifier) | Q(phone=identifier)
-            )[:2]
-        )
+        matches = accounts_matching(username)
         if len(matches) != 1:
             User().set_password(password)  # same work as a real check: no timing oracle on identifiers
             return None

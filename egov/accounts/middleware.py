@@ -4,7 +4,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django_otp.middleware import is_verified
+
+from egov.accounts.requests import url_with_next
 
 # Paths an official who has passed the password but not yet the second factor may still reach.
 _OPEN_PREFIXES = ("/static/", "/accounts/otp/", "/accounts/logout/", "/i18n/", "/favicon.ico", "/health")
@@ -14,7 +16,7 @@ class OfficialSecondFactorMiddleware:
     """Officials must pass TOTP (or enrol in it) before reaching any page.
 
     django-otp marks ``request.user.is_verified()``; an official who signed in with a password only
-    is sent to the verification step (or to enrolment when they have no device yet).
+    is sent to the verification step, which sends those without a device yet on to enrolment.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -25,8 +27,8 @@ class OfficialSecondFactorMiddleware:
         if (
             user.is_authenticated
             and getattr(user, "is_official", False)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not is_verified(user)
             and not request.path.startswith(_OPEN_PREFIXES)
         ):
-            return redirect(f"{reverse('accounts:otp_verify')}?next={request.get_full_path()}")
+            return redirect(url_with_next("accounts:otp_verify", request.get_full_path()))
         return self.get_response(request)

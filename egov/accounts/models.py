@@ -20,15 +20,16 @@ class User(AbstractUser):
     """
 
     full_name = models.CharField("họ và tên", max_length=150, blank=True)
-    email = models.EmailField("thư điện tử", null=True, blank=True, unique=True)
+    # NULL rather than "" for a missing e-mail, phone or ID: unique constraints ignore NULLs.
+    email = models.EmailField("thư điện tử", null=True, blank=True, unique=True)  # type: ignore[assignment]
     phone = models.CharField("số điện thoại", max_length=15, null=True, blank=True, unique=True)
-    national_id = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True)
+    national_id = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True)  # noqa: DJ001
     is_official = models.BooleanField("là cán bộ, công chức", default=False)
     assurance_level = models.CharField(
         "mức độ xác thực", max_length=20, choices=AssuranceLevel.choices, default=AssuranceLevel.SELF_DECLARED
     )
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = "tài khoản"

@@ -10,7 +10,12 @@ from egov.organizations.models import Role
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ONE_STOP_OFFICER: frozenset(
-        {"organizations.view_agency", "accounts.view_colleagues", "dossiers.receive", "dossiers.return_result"}
+        {
+            "organizations.view_agency",
+            "accounts.view_colleagues",
+            "dossiers.receive",
+            "dossiers.return_result",
+        }
     ),
     Role.SPECIALIST: frozenset(
         {"organizations.view_agency", "accounts.view_colleagues", "dossiers.process", "documents.draft"}

@@ -1,11 +1,25 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from egov.accounts.views import password_reset, profile, registration, second_factor, sign_in
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("register/", auth_views.LoginView.as_view(), name="register"),
-    path("profile/", auth_views.LoginView.as_view(), name="profile"),
-    path("otp/verify/", auth_views.LoginView.as_view(), name="otp_verify"),
+    path("register/", registration.register, name="register"),
+    path("login/", sign_in.SignInView.as_view(), name="login"),
+    path("logout/", sign_in.SignOutView.as_view(), name="logout"),
+    path("profile/", profile.profile, name="profile"),
+    path("people/<int:pk>/", profile.person_detail, name="person_detail"),
+    # Under /accounts/otp/: reachable between the password and the code (see the middleware).
+    path("otp/verify/", second_factor.verify, name="otp_verify"),
+    path("otp/enrol/", second_factor.enrol, name="otp_enrol"),
+    # Not under /accounts/otp/: only a fully verified official may see or renew backup codes.
+    path("security/backup-codes/", second_factor.backup_codes, name="backup_codes"),
+    path("password-reset/", password_reset.ResetRequestView.as_view(), name="password_reset"),
+    path("password-reset/sent/", password_reset.ResetSentView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        password_reset.ResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", password_reset.ResetCompleteView.as_view(), name="password_reset_complete"),
 ]

@@ -190,7 +190,10 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_RESET_ON_SUCCESS = True
+# A correct password must not wipe the count of wrong TOTP codes: egov clears failures itself only
+# after a complete sign-in (second factor included).
+AXES_RESET_ON_SUCCESS = False
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", "3600"))
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 SECURE_HTTPS = PROFILE == "production"

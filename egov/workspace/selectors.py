@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from egov.accounts.scope import scope_of
+from egov.accounts.selectors import memberships_of
 from egov.organizations.models import Agency, Membership
 
 if TYPE_CHECKING:
@@ -21,7 +22,9 @@ def visible_agencies(actor: User | AnonymousUser) -> QuerySet[Agency]:
 
 def agency_for_actor(*, actor: User | AnonymousUser, agency_id: int) -> Agency:
     """One agency, or 404 when it does not exist *or* the actor may not see it (no existence oracle)."""
-    agency = visible_agencies(actor).select_related("parent", "administrative_unit").filter(pk=agency_id).first()
+    agency = (
+        visible_agencies(actor).select_related("parent", "administrative_unit").filter(pk=agency_id).first()
+    )
     if agency is None:
         raise Http404("Không tìm thấy cơ quan.")
     return agency
@@ -36,8 +39,4 @@ def agency_members(*, actor: User | AnonymousUser, agency: Agency) -> QuerySet[M
 
 
 def my_memberships(*, actor: User | AnonymousUser) -> QuerySet[Membership]:
-    return (
-        Membership.objects.filter(user_id=scope_of(actor).user_id, is_active=True)
-        .select_related("agency", "division", "position")
-        .order_by("agency__name", "role")
-    )
+    return memberships_of(actor)

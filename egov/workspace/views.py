@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from egov.accounts.decorators import login_required
 from egov.workspace import selectors
 
 
@@ -17,7 +17,9 @@ def _official_only(request: HttpRequest) -> None:
 def home(request: HttpRequest) -> HttpResponse:
     """Who is signed in, in which agencies and with which roles."""
     _official_only(request)
-    return render(request, "workspace/home.html", {"memberships": selectors.my_memberships(actor=request.user)})
+    return render(
+        request, "workspace/home.html", {"memberships": selectors.my_memberships(actor=request.user)}
+    )
 
 
 @login_required

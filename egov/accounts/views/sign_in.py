@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import LoginView, LogoutView
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
+
+from egov.accounts.forms import LoginForm
+from egov.accounts.requests import url_with_next
+
+
+class SignInView(LoginView):
+    """Password first; officials then go on to their second factor before reaching any page."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        if form.get_user().is_official:
+            return HttpResponseRedirect(url_with_next("accounts:otp_verify", self.get_success_url()))
+        return response
+
+
+class SignOutView(LogoutView):
+    """POST only; Django's logout flushes the whole session."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("Bạn đã đăng xuất."))
+        return response

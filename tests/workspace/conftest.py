@@ -1,0 +1,3 @@
+from tests.accounts.conftest import authenticator, membership, official, verified_client
+
+__all__ = ["authenticator", "membership", "official", "verified_client"]
