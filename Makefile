@@ -35,8 +35,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed package.json package-lock.json
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Compiled catalogues (.mo) are build products: only the .po files are in git.
 messages: install
-	cd egov && ../$(MANAGE) compilemessages --verbosity 0 --ignore '.venv'
+	$(MANAGE) compilemessages --settings egov.config.test_settings --verbosity 0 \
+		--ignore '.venv' --ignore 'node_modules' --ignore 'var'
 
 demo-prepare: install messages
 	EGOV_PROFILE=demo $(MANAGE) migrate --no-input --verbosity 0
