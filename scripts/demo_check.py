@@ -7,7 +7,9 @@ worker through the Procfile, fetches the main pages over HTTP, and stops everyth
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import shutil
 import signal
 import socket
@@ -15,9 +17,12 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
+CITIZEN = "nguyenvanan@demo.egov.vn"
+OFFICIAL = "mc.stp"
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 VAR = ROOT / "var" / "demo-check"
@@ -114,6 +119,62 @@ def check_pages(base: str) -> list[str]:
     return failures
 
 
+class Browser:
+    """A cookie-keeping HTTP client that posts forms with their CSRF token, as a person would."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> tuple[str, str]:
+        with self.opener.open(self.base + path, timeout=10) as response:
+            return response.geturl(), response.read().decode("utf-8", "replace")
+
+    def submit(self, path: str, fields: dict[str, str]) -> tuple[str, str]:
+        _url, page = self.get(path)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if token is None:
+            raise SystemExit(f"demo-check: no CSRF token on {path}")
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **fields}).encode()
+        request = urllib.request.Request(self.base + path, data=data, headers={"Referer": self.base + path})
+        with self.opener.open(request, timeout=10) as response:
+            return response.geturl(), response.read().decode("utf-8", "replace")
+
+
+def demo_credentials(login: str) -> str:
+    """The password printed for ``login`` in var/…/demo-accounts.txt."""
+    for line in (VAR / "demo-accounts.txt").read_text().splitlines():
+        cells = [cell.strip() for cell in line.split("|")]
+        if len(cells) >= 4 and login in cells[2].split():
+            return cells[3]
+    raise SystemExit(f"demo-check: {login} is not in demo-accounts.txt")
+
+
+def check_sign_ins(base: str, env: dict[str, str]) -> list[str]:
+    failures = []
+    citizen = Browser(base)
+    url, page = citizen.submit(
+        "/accounts/login/",
+        {"username": CITIZEN, "password": demo_credentials(CITIZEN)},
+    )
+    ok = "/accounts/login/" not in url and "Đăng xuất" in page
+    print(f"  {'ok ' if ok else 'BAD'} citizen {CITIZEN} signs in with the printed password")
+    failures += [] if ok else ["citizen sign-in"]
+
+    official = Browser(base)
+    url, _page = official.submit(
+        "/accounts/login/", {"username": OFFICIAL, "password": demo_credentials(OFFICIAL)}
+    )
+    code = manage(env, "demo_totp", OFFICIAL).strip().split()[-1]
+    url, page = official.submit("/accounts/otp/verify/", {"code": code})
+    ok = url.rstrip("/").endswith("/workspace") and OFFICIAL in page
+    print(f"  {'ok ' if ok else 'BAD'} official {OFFICIAL} signs in with password and TOTP")
+    failures += [] if ok else ["official sign-in"]
+    return failures
+
+
 def stop(server: subprocess.Popen[bytes]) -> None:
     os.killpg(server.pid, signal.SIGTERM)
     try:
@@ -136,6 +197,8 @@ def main() -> int:
         wait_until_up(base, server)
         print(f"server up at {base}; fetching the main pages:")
         failures = check_pages(base)
+        print("signing in with the printed demo accounts:")
+        failures += check_sign_ins(base, env)
     finally:
         stop(server)
     if failures:

@@ -20,13 +20,14 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 
 def next_url(request: HttpRequest) -> str:
-    """The ``next`` parameter when it points inside egov, else the page after sign-in."""
+    """The ``next`` parameter when it points inside egov, else the actor's home (officials: workspace)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    official = getattr(request.user, "is_official", False)
+    return resolve_url(settings.OFFICIAL_HOME_URL if official else settings.LOGIN_REDIRECT_URL)
 
 
 def url_with_next(route: str, next_to: str) -> str:

@@ -180,6 +180,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
+OFFICIAL_HOME_URL = "workspace:home"  # where officials land after the second factor
 LOGOUT_REDIRECT_URL = "core:home"
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "egov")
 
@@ -281,7 +282,8 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "egov <no-reply@egov.localhost>")
 
 # --- egov -----------------------------------------------------------------------------------
-EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME", "Cổng dịch vụ công tỉnh")
+# The default name follows the visitor's language; a name set in the environment is shown as it is.
+EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME", _("Cổng dịch vụ công tỉnh"))
 # Working periods of the working-day calendar, "HH:MM-HH:MM" separated by commas (DOMAIN.md §1).
 EGOV_WORKING_PERIODS = os.environ.get("EGOV_WORKING_PERIODS", "07:00-11:30,13:30-17:00")
 # core.clock.now() returns this instant instead of the real time when set (demos, acceptance runs).

@@ -174,7 +174,7 @@ def test_an_official_passes_with_the_authenticators_code_under_a_new_session_id(
 def test_an_official_passes_with_a_backup_code(client, authenticator):
     code = services.issue_backup_codes(user=authenticator.user)[0]
     client.force_login(authenticator.user)
-    assert client.post(VERIFY, {"code": code})["Location"] == reverse("core:home")
+    assert client.post(VERIFY, {"code": code})["Location"] == reverse("workspace:home")
 
 
 def test_a_wrong_code_is_refused_with_a_message_at_the_field(client, authenticator):
@@ -186,7 +186,7 @@ def test_a_wrong_code_is_refused_with_a_message_at_the_field(client, authenticat
 def test_the_verification_page_does_not_follow_next_to_another_site(client, authenticator):
     client.force_login(authenticator.user)
     response = client.post(f"{VERIFY}?next=https://evil.example/", {"code": code_for(authenticator)})
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("workspace:home")
 
 
 # --- Enrolment and backup codes -------------------------------------------------------------
