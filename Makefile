@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 export EGOV_VAR_DIR ?= $(CURDIR)/var
 
 .PHONY: help install install-dev demo demo-check demo-prepare test lint typecheck migrations-check \
-        messages pytest pytest-sqlite clean
+        messages messages-update pytest clean
 
 help:
 	@echo "make demo        – install, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -39,6 +39,11 @@ install-dev: $(VENV)/.installed-dev
 messages: install
 	$(MANAGE) compilemessages --settings egov.config.test_settings --verbosity 0 \
 		--ignore '.venv' --ignore 'node_modules' --ignore 'var'
+
+# After changing user-facing text: refresh the English catalogue, then translate the new entries.
+messages-update: install
+	cd egov && ../$(MANAGE:manage.py=../manage.py) makemessages -l en --ignore '*/migrations/*' \
+		--settings egov.config.test_settings
 
 demo-prepare: install messages
 	EGOV_PROFILE=demo $(MANAGE) migrate --no-input --verbosity 0

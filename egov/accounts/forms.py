@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -144,10 +145,17 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _(
             "Số điện thoại, thư điện tử, tên đăng nhập hoặc mật khẩu không đúng. "
-            "Sau 5 lần sai liên tiếp, tài khoản tạm bị khóa."
+            "Sau %(limit)s lần sai liên tiếp, tài khoản tạm bị khóa."
         ),
         "inactive": _("Tài khoản này đã bị khóa. Hãy liên hệ quản trị hệ thống."),
     }
+
+    def get_invalid_login_error(self) -> ValidationError:
+        return ValidationError(
+            self.error_messages["invalid_login"],
+            code="invalid_login",
+            params={"limit": settings.AXES_FAILURE_LIMIT},
+        )
 
     def clean_username(self) -> str:
         # Failures are counted per account, whichever identifier was typed (see selectors.login_key).

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from egov.accounts.permissions import ALL_PERMISSIONS, permissions_of
 
@@ -95,4 +96,4 @@ def require(actor: User | AnonymousUser | None, permission: str, agency: Agency 
         raise ValueError(f"unknown permission {permission!r}: add it to accounts.permissions")
     agency_id = agency if isinstance(agency, int) else agency.pk
     if not scope_of(actor).can(permission, agency_id):
-        raise PermissionDenied("Bạn không có quyền thực hiện thao tác này tại cơ quan này.")
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này tại cơ quan này."))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -54,7 +55,7 @@ def person_for_actor(*, actor: User | AnonymousUser, person_id: int) -> User:
     """One citizen's record, or 404 when it does not exist *or* is not the actor's (no existence oracle)."""
     person = visible_people(actor).filter(pk=person_id).first()
     if person is None:
-        raise Http404("Không tìm thấy hồ sơ cá nhân.")
+        raise Http404(_("Không tìm thấy hồ sơ cá nhân."))
     return person
 
 

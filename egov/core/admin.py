@@ -3,11 +3,22 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from egov.core.calendar import WEEKDAY_NAMES
 from egov.core.models import AuditChainHead, AuditEvent, WorkingDayOverride
 
 # --- Working-day overrides (egov.core.calendar) ---------------------------------------------------
+
+# Indexed by date.weekday(); calendar.WEEKDAY_NAMES stays Vietnamese for documents, these follow the UI.
+WEEKDAY_LABELS = (
+    _("Thứ Hai"),
+    _("Thứ Ba"),
+    _("Thứ Tư"),
+    _("Thứ Năm"),
+    _("Thứ Sáu"),
+    _("Thứ Bảy"),
+    _("Chủ Nhật"),
+)
 
 
 @admin.register(WorkingDayOverride)
@@ -19,9 +30,9 @@ class WorkingDayOverrideAdmin(admin.ModelAdmin[WorkingDayOverride]):
     ordering = ("-date",)
 
     # The weekday is what an administrator checks when entering a swap ("Saturday 22/08 works").
-    @admin.display(description="thứ", ordering="date")
+    @admin.display(description=_("thứ"), ordering="date")
     def weekday(self, obj: WorkingDayOverride) -> str:
-        return WEEKDAY_NAMES[obj.date.weekday()]
+        return str(WEEKDAY_LABELS[obj.date.weekday()])
 
 
 # --- Audit log: read-only; the table grows to millions of rows ------------------------------

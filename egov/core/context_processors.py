@@ -5,4 +5,4 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"site_name": settings.EGOV_SITE_NAME}
+    return {"portal_name": settings.EGOV_SITE_NAME}

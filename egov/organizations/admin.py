@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from egov.core import audit
 from egov.organizations import services
@@ -36,7 +37,7 @@ _AGENCY_CREATE_FIELDS = (
 def _actor(request: HttpRequest) -> AbstractUser:
     user = request.user
     if not isinstance(user, AbstractUser):
-        raise PermissionDenied("Bạn cần đăng nhập.")
+        raise PermissionDenied(_("Bạn cần đăng nhập."))
     return user
 
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrganizationsConfig(AppConfig):
     name = "egov.organizations"
     label = "organizations"
-    verbose_name = "Cơ quan, đơn vị"
+    verbose_name = _("Cơ quan, đơn vị")

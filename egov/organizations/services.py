@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from vietnam_provinces import Province, Ward
 
 from egov.core import audit
@@ -81,7 +82,7 @@ def load_administrative_units(
     """
     provinces = [_province_row(p) for p in Province.iter_all()]
     if province_code is not None and province_unit_code(province_code) not in {p.code for p in provinces}:
-        raise ValidationError(f"Không có tỉnh, thành phố nào mang mã {province_code}.")
+        raise ValidationError(_("Không có tỉnh, thành phố nào mang mã %(code)s.") % {"code": province_code})
     communes = [
         _commune_row(w)
         for w in Ward.iter_all()
@@ -180,7 +181,7 @@ def require_manage(actor: AbstractUser | None, agency: Agency | None) -> None:
         ).exists()
     ):
         return
-    raise PermissionDenied("Bạn không có quyền quản lý cơ quan, đơn vị này.")
+    raise PermissionDenied(_("Bạn không có quyền quản lý cơ quan, đơn vị này."))
 
 
 # --- Agencies -------------------------------------------------------------------------------
@@ -296,7 +297,7 @@ def check_no_cycle(agency: Agency, parent: Agency | None) -> None:
     """An agency may not sit under itself or under one of its own sub-agencies."""
     if parent is not None and agency.pk in _lineage_ids(parent):
         raise ValidationError(
-            {"parent": ["Cơ quan cấp trên không được là chính cơ quan này hoặc cơ quan cấp dưới của nó."]}
+            {"parent": [_("Cơ quan cấp trên không được là chính cơ quan này hoặc cơ quan cấp dưới của nó.")]}
         )
 
 
@@ -367,7 +368,9 @@ def add_membership(
     """Give an official a role in an agency (optionally in a division, with a position)."""
     require_manage(actor, agency)
     if not getattr(user, "is_official", False):
-        raise ValidationError({"user": ["Chỉ tài khoản cán bộ, công chức mới được phân công vào cơ quan."]})
+        raise ValidationError(
+            {"user": [_("Chỉ tài khoản cán bộ, công chức mới được phân công vào cơ quan.")]}
+        )
     _check_belongs(agency, division=division, position=position)
     _check_not_duplicate(user, agency, division, role)
     membership = Membership(user_id=user.pk, agency=agency, division=division, position=position, role=role)
@@ -395,11 +398,19 @@ def _check_belongs(
 ) -> None:
     errors: dict[str, list[str]] = {}
     if division is not None and division.agency_id != agency.pk:
-        errors["division"] = [f"Đơn vị “{division.name}” không thuộc {agency.name}."]
+        errors["division"] = [
+            _("Đơn vị “%(division)s” không thuộc %(agency)s.")
+            % {"division": division.name, "agency": agency.name}
+        ]
     if position is not None and position.agency_id != agency.pk:
-        errors["position"] = [f"Chức vụ “{position.title}” không thuộc {agency.name}."]
+        errors["position"] = [
+            _("Chức vụ “%(position)s” không thuộc %(agency)s.")
+            % {"position": position.title, "agency": agency.name}
+        ]
     elif position is not None and position.division_id is not None and position.division_id != _pk(division):
-        errors["position"] = [f"Chức vụ “{position.title}” thuộc một đơn vị khác đơn vị được chọn."]
+        errors["position"] = [
+            _("Chức vụ “%(position)s” thuộc một đơn vị khác đơn vị được chọn.") % {"position": position.title}
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -412,7 +423,8 @@ def _check_not_duplicate(user: AbstractUser, agency: Agency, division: Division 
     if Membership.objects.filter(user_id=user.pk, agency=agency, division=division, role=role).exists():
         label = Role(role).label
         raise ValidationError(
-            f"Cán bộ này đã có vai trò {label} tại {division.name if division else agency.name}."
+            _("Cán bộ này đã có vai trò %(role)s tại %(place)s.")
+            % {"role": label, "place": division.name if division else agency.name}
         )
 
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkspaceConfig(AppConfig):
     name = "egov.workspace"
     label = "workspace"
-    verbose_name = "Không gian làm việc"
+    verbose_name = _("Không gian làm việc")

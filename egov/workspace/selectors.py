@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from egov.accounts.scope import scope_of
 from egov.accounts.selectors import memberships_of
@@ -26,7 +27,7 @@ def agency_for_actor(*, actor: User | AnonymousUser, agency_id: int) -> Agency:
         visible_agencies(actor).select_related("parent", "administrative_unit").filter(pk=agency_id).first()
     )
     if agency is None:
-        raise Http404("Không tìm thấy cơ quan.")
+        raise Http404(_("Không tìm thấy cơ quan."))
     return agency
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from egov.accounts.decorators import login_required
 from egov.workspace import selectors
@@ -10,7 +11,7 @@ from egov.workspace import selectors
 
 def _official_only(request: HttpRequest) -> None:
     if not getattr(request.user, "is_official", False):
-        raise PermissionDenied("Trang này dành cho cán bộ, công chức.")
+        raise PermissionDenied(_("Trang này dành cho cán bộ, công chức."))
 
 
 @login_required

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Case, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 SEAL_FIELDS = ("seq", "prev_hash", "hash", "sealed_at")
 
@@ -58,31 +60,31 @@ class AuditEvent(models.Model):
     """
 
     class ActorKind(models.TextChoices):
-        USER = "user", "Người dùng"
-        ANONYMOUS = "anonymous", "Khách chưa đăng nhập"
-        SYSTEM = "system", "Hệ thống"
+        USER = "user", _("Người dùng")
+        ANONYMOUS = "anonymous", _("Khách chưa đăng nhập")
+        SYSTEM = "system", _("Hệ thống")
 
-    chain = models.CharField("chuỗi", max_length=32, default="audit")
-    seq = models.PositiveBigIntegerField("số thứ tự trong chuỗi", null=True, blank=True, editable=False)
-    occurred_at = models.DateTimeField("thời điểm")
-    actor_kind = models.CharField("loại tác nhân", max_length=16, choices=ActorKind.choices)
-    actor_id = models.CharField("mã tác nhân", max_length=64, blank=True)
-    actor_name = models.CharField("tác nhân", max_length=150, blank=True)
-    action = models.CharField("hành động", max_length=100)
-    object_type = models.CharField("loại đối tượng", max_length=100, blank=True)
-    object_id = models.CharField("mã đối tượng", max_length=64, blank=True)
-    object_repr = models.CharField("đối tượng", max_length=200, blank=True)
-    ip = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)
-    details = models.JSONField("chi tiết", default=dict, blank=True)
-    prev_hash = models.CharField("mã băm sự kiện trước", max_length=64, blank=True, editable=False)
-    hash = models.CharField("mã băm", max_length=64, blank=True, editable=False)
-    sealed_at = models.DateTimeField("thời điểm niêm chuỗi", null=True, blank=True, editable=False)
+    chain = models.CharField(_("chuỗi"), max_length=32, default="audit")
+    seq = models.PositiveBigIntegerField(_("số thứ tự trong chuỗi"), null=True, blank=True, editable=False)
+    occurred_at = models.DateTimeField(_("thời điểm"))
+    actor_kind = models.CharField(_("loại tác nhân"), max_length=16, choices=ActorKind.choices)
+    actor_id = models.CharField(_("mã tác nhân"), max_length=64, blank=True)
+    actor_name = models.CharField(_("tác nhân"), max_length=150, blank=True)
+    action = models.CharField(_("hành động"), max_length=100)
+    object_type = models.CharField(_("loại đối tượng"), max_length=100, blank=True)
+    object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
+    object_repr = models.CharField(_("đối tượng"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    details = models.JSONField(_("chi tiết"), default=dict, blank=True)
+    prev_hash = models.CharField(_("mã băm sự kiện trước"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("mã băm"), max_length=64, blank=True, editable=False)
+    sealed_at = models.DateTimeField(_("thời điểm niêm chuỗi"), null=True, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "sự kiện nhật ký"
-        verbose_name_plural = "nhật ký kiểm toán"
+        verbose_name = _("sự kiện nhật ký")
+        verbose_name_plural = _("nhật ký kiểm toán")
         ordering = ["-occurred_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_unique_chain_seq"),
@@ -123,14 +125,14 @@ class AuditEvent(models.Model):
 class AuditChainHead(models.Model):
     """The last sealed link of one chain; its row lock serialises sealers, never business writes."""
 
-    chain = models.CharField("chuỗi", max_length=32, primary_key=True)
-    seq = models.PositiveBigIntegerField("số thứ tự cuối", default=0)
-    hash = models.CharField("mã băm cuối", max_length=64, blank=True)
-    sealed_at = models.DateTimeField("lần niêm cuối", null=True, blank=True)
+    chain = models.CharField(_("chuỗi"), max_length=32, primary_key=True)
+    seq = models.PositiveBigIntegerField(_("số thứ tự cuối"), default=0)
+    hash = models.CharField(_("mã băm cuối"), max_length=64, blank=True)
+    sealed_at = models.DateTimeField(_("lần niêm cuối"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "đầu chuỗi nhật ký"
-        verbose_name_plural = "đầu chuỗi nhật ký"
+        verbose_name = _("đầu chuỗi nhật ký")
+        verbose_name_plural = pgettext_lazy("plural", "đầu chuỗi nhật ký")
 
     def __str__(self) -> str:
         return f"{self.chain} #{self.seq}"

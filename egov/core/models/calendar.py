@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WorkingDayOverride(models.Model):
@@ -11,16 +13,16 @@ class WorkingDayOverride(models.Model):
     """
 
     class Kind(models.TextChoices):
-        DAY_OFF = "day_off", "Ngày nghỉ"
-        WORKING_DAY = "working_day", "Ngày làm việc"
+        DAY_OFF = "day_off", _("Ngày nghỉ")
+        WORKING_DAY = "working_day", _("Ngày làm việc")
 
-    date = models.DateField("ngày", unique=True)
-    kind = models.CharField("loại", max_length=20, choices=Kind.choices)
-    reason = models.CharField("lý do, căn cứ", max_length=255)
+    date = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    reason = models.CharField(_("lý do, căn cứ"), max_length=255)
 
     class Meta:
-        verbose_name = "điều chỉnh ngày làm việc"
-        verbose_name_plural = "điều chỉnh ngày làm việc"
+        verbose_name = _("điều chỉnh ngày làm việc")
+        verbose_name_plural = pgettext_lazy("plural", "điều chỉnh ngày làm việc")
         ordering = ["date"]
 
     def __str__(self) -> str:
