@@ -71,6 +71,21 @@ class AuditedDeletesMixin:
         super().delete_queryset(request, queryset)  # type: ignore[misc]
 
 
+class CreatedThroughServiceMixin:
+    """New rows are created by the app's service (permission, validation, audit event); edits made
+    in the admin are saved as they are and audited. Each admin says which service creates."""
+
+    def create_through_service(self, actor: AbstractUser, obj: Any) -> Model:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm[Any], change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            _record(request, obj, "change", list(form.changed_data))
+            return
+        _adopt(obj, self.create_through_service(_actor(request), obj))
+
+
 @admin.register(AdministrativeUnit)
 class AdministrativeUnitAdmin(admin.ModelAdmin[AdministrativeUnit]):
     """Read-mostly: units come from ``manage.py load_administrative_units``; only the name is editable."""
@@ -161,53 +176,39 @@ class AgencyAdmin(AuditedDeletesMixin, admin.ModelAdmin[Agency]):
 
 
 @admin.register(Division)
-class DivisionAdmin(AuditedDeletesMixin, admin.ModelAdmin[Division]):
+class DivisionAdmin(CreatedThroughServiceMixin, AuditedDeletesMixin, admin.ModelAdmin[Division]):
     list_display = ["name", "abbreviation", "agency", "is_one_stop_desk"]
     list_filter = ["is_one_stop_desk", "agency__kind"]
     search_fields = ["name", "abbreviation", "agency__name", "agency__code"]
     list_select_related = ["agency"]
     autocomplete_fields = ["agency"]
 
-    def save_model(
-        self, request: HttpRequest, obj: Division, form: forms.ModelForm[Any], change: bool
-    ) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            _record(request, obj, "change", list(form.changed_data))
-            return
-        saved = services.add_division(
-            actor=_actor(request),
+    def create_through_service(self, actor: AbstractUser, obj: Division) -> Division:
+        return services.add_division(
+            actor=actor,
             agency=obj.agency,
             name=obj.name,
             abbreviation=obj.abbreviation,
             is_one_stop_desk=obj.is_one_stop_desk,
         )
-        _adopt(obj, saved)
 
 
 @admin.register(Position)
-class PositionAdmin(AuditedDeletesMixin, admin.ModelAdmin[Position]):
+class PositionAdmin(CreatedThroughServiceMixin, AuditedDeletesMixin, admin.ModelAdmin[Position]):
     list_display = ["title", "kind", "agency", "division"]
     list_filter = ["kind", "agency__kind"]
     search_fields = ["title", "agency__name", "agency__code", "division__name"]
     list_select_related = ["agency", "division__agency"]
     autocomplete_fields = ["agency", "division"]
 
-    def save_model(
-        self, request: HttpRequest, obj: Position, form: forms.ModelForm[Any], change: bool
-    ) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            _record(request, obj, "change", list(form.changed_data))
-            return
-        saved = services.add_position(
-            actor=_actor(request), agency=obj.agency, title=obj.title, kind=obj.kind, division=obj.division
+    def create_through_service(self, actor: AbstractUser, obj: Position) -> Position:
+        return services.add_position(
+            actor=actor, agency=obj.agency, title=obj.title, kind=obj.kind, division=obj.division
         )
-        _adopt(obj, saved)
 
 
 @admin.register(Membership)
-class MembershipAdmin(AuditedDeletesMixin, admin.ModelAdmin[Membership]):
+class MembershipAdmin(CreatedThroughServiceMixin, AuditedDeletesMixin, admin.ModelAdmin[Membership]):
     list_display = ["user", "agency", "division", "position", "role", "is_active"]
     list_filter = ["role", "is_active", "agency__kind"]
     search_fields = ["user__username", "user__full_name", "agency__name", "agency__code"]
@@ -216,19 +217,12 @@ class MembershipAdmin(AuditedDeletesMixin, admin.ModelAdmin[Membership]):
     raw_id_fields = ["user"]
     autocomplete_fields = ["agency", "division", "position"]
 
-    def save_model(
-        self, request: HttpRequest, obj: Membership, form: forms.ModelForm[Any], change: bool
-    ) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            _record(request, obj, "change", list(form.changed_data))
-            return
-        saved = services.add_membership(
-            actor=_actor(request),
+    def create_through_service(self, actor: AbstractUser, obj: Membership) -> Membership:
+        return services.add_membership(
+            actor=actor,
             user=obj.user,
             agency=obj.agency,
             role=obj.role,
             division=obj.division,
             position=obj.position,
         )
-        _adopt(obj, saved)
