@@ -125,6 +125,21 @@ def record(
     return event
 
 
+def save_recorded[M: models.Model](
+    obj: M,
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    details: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> M:
+    """Save a validated new or changed row and record its audit event in the same transaction."""
+    with transaction.atomic():
+        obj.save()
+        record(actor=actor, action=action, obj=obj, ip=ip, details=details)
+    return obj
+
+
 def _actor_fields(actor: AbstractBaseUser | AnonymousUser | None) -> dict[str, str]:
     if actor is None:
         return {"actor_kind": AuditEvent.ActorKind.SYSTEM}

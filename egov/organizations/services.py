@@ -240,15 +240,12 @@ def create_agency(
         website=website,
     )
     agency.full_clean()
-    with transaction.atomic():
-        agency.save()
-        audit.record(
-            actor=actor,
-            action="organizations.create_agency",
-            obj=agency,
-            details={"code": code, "name": name, "kind": kind, "parent": parent.code if parent else None},
-        )
-    return agency
+    return audit.save_recorded(
+        agency,
+        actor=actor,
+        action="organizations.create_agency",
+        details={"code": code, "name": name, "kind": kind, "parent": parent.code if parent else None},
+    )
 
 
 def update_agency(*, actor: AbstractUser | None, agency: Agency, **changes: Unpack[AgencyChanges]) -> Agency:
@@ -318,19 +315,16 @@ def add_division(
         agency=agency, name=name, abbreviation=abbreviation, is_one_stop_desk=is_one_stop_desk
     )
     division.full_clean()
-    with transaction.atomic():
-        division.save()
-        audit.record(
-            actor=actor,
-            action="organizations.add_division",
-            obj=division,
-            details={
-                "agency": agency.code,
-                "abbreviation": abbreviation,
-                "is_one_stop_desk": is_one_stop_desk,
-            },
-        )
-    return division
+    return audit.save_recorded(
+        division,
+        actor=actor,
+        action="organizations.add_division",
+        details={
+            "agency": agency.code,
+            "abbreviation": abbreviation,
+            "is_one_stop_desk": is_one_stop_desk,
+        },
+    )
 
 
 def add_position(
@@ -341,19 +335,16 @@ def add_position(
     _check_belongs(agency, division=division)
     position = Position(agency=agency, division=division, title=title, kind=kind)
     position.full_clean()
-    with transaction.atomic():
-        position.save()
-        audit.record(
-            actor=actor,
-            action="organizations.add_position",
-            obj=position,
-            details={
-                "agency": agency.code,
-                "division": division.abbreviation if division else None,
-                "kind": kind,
-            },
-        )
-    return position
+    return audit.save_recorded(
+        position,
+        actor=actor,
+        action="organizations.add_position",
+        details={
+            "agency": agency.code,
+            "division": division.abbreviation if division else None,
+            "kind": kind,
+        },
+    )
 
 
 def add_membership(
@@ -377,20 +368,17 @@ def add_membership(
     # The two partial unique constraints were checked above with a Vietnamese message; the database
     # still enforces them against concurrent writers.
     membership.full_clean(validate_constraints=False)
-    with transaction.atomic():
-        membership.save()
-        audit.record(
-            actor=actor,
-            action="organizations.add_membership",
-            obj=membership,
-            details={
-                "user": user.get_username(),
-                "agency": agency.code,
-                "division": division.abbreviation if division else None,
-                "role": role,
-            },
-        )
-    return membership
+    return audit.save_recorded(
+        membership,
+        actor=actor,
+        action="organizations.add_membership",
+        details={
+            "user": user.get_username(),
+            "agency": agency.code,
+            "division": division.abbreviation if division else None,
+            "role": role,
+        },
+    )
 
 
 def _check_belongs(

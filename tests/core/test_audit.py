@@ -416,3 +416,23 @@ def test_audit_verify_names_the_broken_chain_among_several() -> None:
     tamper("UPDATE core_auditevent SET action = 'forged' WHERE chain = 'access' AND seq = 1")
     message = verify_command_fails("--chain", "audit", "--chain", "access")
     assert "“access” KHÔNG nguyên vẹn" in message
+
+
+@pytest.mark.django_db
+def test_save_recorded_saves_the_row_and_its_event_together():
+    override = WorkingDayOverride(date=date(2026, 8, 22), kind="working_day", reason="Làm bù")
+    saved = audit.save_recorded(
+        override, actor=None, action="core.add_override", details={"kind": "working_day"}
+    )
+    assert saved.pk is not None
+    event = AuditEvent.objects.get(action="core.add_override")
+    assert event.object_id == str(saved.pk)
+
+
+@pytest.mark.django_db
+def test_save_recorded_leaves_neither_row_nor_event_when_recording_fails():
+    override = WorkingDayOverride(date=date(2026, 8, 22), kind="working_day", reason="Làm bù")
+    with pytest.raises(TypeError):
+        audit.save_recorded(override, actor=None, action="core.add_override", details={"ratio": 0.5})
+    assert not WorkingDayOverride.objects.exists()
+    assert not AuditEvent.objects.filter(action="core.add_override").exists()
