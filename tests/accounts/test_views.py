@@ -320,3 +320,12 @@ def test_a_reset_request_for_an_unknown_address_looks_the_same_and_sends_nothing
 def test_a_used_or_forged_reset_link_says_so_in_vietnamese(client):
     html = client.get("/accounts/password-reset/MQ/set-password/", follow=True).content.decode()
     assert "Đường dẫn không còn hiệu lực" in html
+
+
+def test_an_official_signing_in_without_next_lands_in_the_workspace_after_the_code(client, authenticator):
+    response = client.post(
+        reverse("accounts:login"), {"username": authenticator.user.username, "password": DEFAULT_PASSWORD}
+    )
+    assert response["Location"].startswith(reverse("accounts:otp_verify"))
+    response = client.post(response["Location"], {"code": code_for(authenticator)})
+    assert response["Location"] == reverse("workspace:home")

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
 from egov.accounts.forms import LoginForm
@@ -16,6 +18,12 @@ class SignInView(LoginView):
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
+
+    def get_default_redirect_url(self) -> str:
+        """Without a ``next``: officials go to their workspace, citizens to the home page."""
+        if getattr(self.request.user, "is_official", False):
+            return resolve_url(settings.OFFICIAL_HOME_URL)
+        return super().get_default_redirect_url()
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_valid(form)
