@@ -54,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.manage_officials",
             "core.manage_calendar",
             "core.view_audit",
+            "procedures.manage",
         }
     ),
 }

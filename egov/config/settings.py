@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "egov.core",
     "egov.organizations",
     "egov.accounts",
+    "egov.procedures",
     "egov.workspace",
 ]
 

@@ -1,0 +1,1 @@
+"""Procedures catalogue: procedures, fees, required documents, form schemas, process templates."""
