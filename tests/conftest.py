@@ -34,6 +34,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def private_var_dir(settings: Any, tmp_path: Path) -> None:
+    """Uploads, the SMS outbox and other files a test writes go to its own folder, not ./var."""
+    settings.VAR_DIR = tmp_path / "var"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def fresh_working_calendar() -> Iterator[None]:
     """A rolled-back test transaction sends no signal: drop the cached calendar around each test."""
     from egov.core import calendar

@@ -5,7 +5,6 @@ No database, no settings: the caller passes ``today`` so the rules stay testable
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -13,6 +12,8 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 
 from egov.accounts.birth_provinces import BIRTH_PROVINCES
+from egov.core.text import MOBILE_LENGTH, MOBILE_PREFIXES
+from egov.core.text import normalise_phone as normalise_phone  # where apps look for phone rules
 
 PERSONAL_ID_LENGTH = 12
 # The oldest recorded Vietnamese lived past 120; a year of birth further back is a typing error.
@@ -145,21 +146,6 @@ def personal_id_problem(number: str, *, today: date) -> str | None:
 
 
 # --- Mobile phone numbers -------------------------------------------------------------------
-
-MOBILE_LENGTH = 10
-# Mobile numbers since the 2018 renumbering: 03x, 05x, 07x, 08x, 09x; 02x is the landline range.
-MOBILE_PREFIXES = ("03", "05", "07", "08", "09")
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-
-
-def normalise_phone(raw: str) -> str:
-    """``+84 912 345 678``, ``84912345678`` and ``0912.345.678`` all become ``0912345678``."""
-    phone = _PHONE_SEPARATORS.sub("", raw)
-    if phone.startswith("+84"):
-        return "0" + phone[3:]
-    if phone.startswith("84") and len(phone) == MOBILE_LENGTH + 1:
-        return "0" + phone[2:]
-    return phone
 
 
 def phone_problem(phone: str) -> str | None:

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "egov.organizations",
     "egov.accounts",
     "egov.procedures",
+    "egov.dossiers",
     "egov.workspace",
 ]
 
@@ -288,6 +289,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "egov <no-reply@egov.l
 EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME", _("Cổng dịch vụ công tỉnh"))
 # Working periods of the working-day calendar, "HH:MM-HH:MM" separated by commas (DOMAIN.md §1).
 EGOV_WORKING_PERIODS = os.environ.get("EGOV_WORKING_PERIODS", "07:00-11:30,13:30-17:00")
+# SMS provider adapter: dotted path of an egov.core.sms.SmsGateway class. Empty: the file outbox
+# var/sms/outbox.jsonl in the demo and test profiles; in production no SMS, and a warning.
+EGOV_SMS_GATEWAY = os.environ.get("EGOV_SMS_GATEWAY", "")
+# Vietnamese SMS go out without diacritics (GSM-7: 153 characters per segment instead of 67).
+EGOV_SMS_STRIP_DIACRITICS = env_bool("EGOV_SMS_STRIP_DIACRITICS", True)
 # core.clock.now() returns this instant instead of the real time when set (demos, acceptance runs).
 EGOV_FROZEN_NOW = os.environ.get("EGOV_FROZEN_NOW", "")
 

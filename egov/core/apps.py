@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Lõi hệ thống")
 
     def ready(self) -> None:
-        from egov.core import calendar
+        from django.core import checks
+
+        from egov.core import calendar, sms
 
         calendar.connect_signals()
+        checks.register(sms.check_sms_gateway)

@@ -2,5 +2,6 @@
 
 from egov.core.models.audit import AppendOnlyError, AuditChainHead, AuditEvent
 from egov.core.models.calendar import WorkingDayOverride
+from egov.core.models.counters import Counter
 
-__all__ = ["AppendOnlyError", "AuditChainHead", "AuditEvent", "WorkingDayOverride"]
+__all__ = ["AppendOnlyError", "AuditChainHead", "AuditEvent", "Counter", "WorkingDayOverride"]
