@@ -53,7 +53,7 @@ class DocumentForm(models.TextChoices):
 class ProcessingUnit(models.TextChoices):
     WORKING_DAYS = Unit.WORKING_DAYS.value, _("ngày làm việc")
     WORKING_HOURS = Unit.WORKING_HOURS.value, _("giờ làm việc")
-    CALENDAR_DAYS = Unit.CALENDAR_DAYS.value, _("ngày")
+    CALENDAR_DAYS = Unit.CALENDAR_DAYS.value, pgettext_lazy("unit of time", "ngày")
     MONTHS = Unit.MONTHS.value, _("tháng")
 
 

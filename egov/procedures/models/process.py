@@ -76,7 +76,7 @@ class ProcessStep(models.Model):
             models.CheckConstraint(
                 condition=Q(share_percent__gte=1, share_percent__lte=100),
                 name="step_share_in_range",
-                violation_error_message=_("Thời gian của một bước phải từ 1 đến 100 %."),
+                violation_error_message=_("Thời gian của một bước phải từ 1 đến 100 phần trăm."),
             ),
             models.CheckConstraint(
                 condition=~Q(role="") | ~Q(division_abbreviation="") | Q(other_agency__isnull=False),
