@@ -20,7 +20,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.db import connection, connections, transaction
 
 from egov.core import audit, counters
@@ -161,7 +160,8 @@ def test_processes_racing_on_a_new_key_share_one_series():
     assert not Counter.objects.exists(), "the key must be new: its first use is the race"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
+        # settings.SETTINGS_MODULE is None inside an override (the autouse VAR_DIR fixture)
+        "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
         "DATABASE_URL": children_database_url(),
     }
     args = [SERIES["namespace"], SERIES["key"], str(PROCESSES), str(ROUNDS)]
