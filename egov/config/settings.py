@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "egov.accounts",
     "egov.procedures",
     "egov.dossiers",
+    "egov.reports",
     "egov.workspace",
 ]
 

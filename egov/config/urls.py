@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("egov.accounts.urls")),
     path("workspace/", include("egov.workspace.urls")),
+    path("reports/", include("egov.reports.urls")),
     path("dossiers/", include("egov.dossiers.urls")),
     path("tra-cuu/", include("egov.dossiers.urls_public")),
     path("admin/", admin.site.urls),

@@ -12,10 +12,12 @@ so a second factor is required; guessing must be throttled per code and per clie
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from egov.accounts.models import AssuranceLevel, User
 from egov.accounts.scope import scope_of
@@ -23,6 +25,8 @@ from egov.core import calendar, clock
 from egov.dossiers import rules
 from egov.dossiers.models import Applicant, Dossier, Handover, StatusChange
 from egov.dossiers.rules import Status, Timeliness
+from egov.organizations.models import Agency, Division
+from egov.procedures.models import Procedure
 
 OPEN_VALUES = sorted(s.value for s in rules.OPEN)
 DOSSIER_PERMISSION_PREFIX = "dossiers."
@@ -158,3 +162,302 @@ def handover_result(handover: Handover) -> Timeliness | None:
     if handover.completed_at is None or handover.step_due_at is None:
         return None
     return rules.timeliness(handover.completed_at, handover.step_due_at, zone=clock.local_zone())
+
+
+# --- Who can receive a dossier's work (processing screens) -------------------------------------
+
+
+def processing_officials(
+    *, actor: User | AnonymousUser | None, agency_ids: Collection[int]
+) -> QuerySet[User]:
+    """Officials who may hold a processing step in ``agency_ids`` (specialists, heads, leaders),
+    limited to the agencies whose dossiers the actor may see, for the hand-over and reassignment
+    pickers. Every role granting ``dossiers.process`` or ``dossiers.approve`` counts.
+    """
+    from egov.accounts.permissions import ROLE_PERMISSIONS  # only this picker needs the role table
+
+    scope = scope_of(actor)
+    visible = [
+        a for a in agency_ids if any(p.startswith(DOSSIER_PERMISSION_PREFIX) for p in scope.permissions_in(a))
+    ]
+    roles = [r for r, perms in ROLE_PERMISSIONS.items() if perms & {"dossiers.process", "dossiers.approve"}]
+    return (
+        User.objects.filter(
+            is_official=True,
+            is_active=True,
+            memberships__is_active=True,
+            memberships__agency_id__in=visible,
+            memberships__role__in=roles,
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+# --- The one-stop desk (reception screens) -----------------------------------------------------
+
+DESK_QUEUE_STATUSES = [Status.SUBMITTED.value, Status.SUPPLEMENT_REQUESTED.value]
+
+
+def desk_agencies(actor: User | AnonymousUser | None) -> QuerySet[Agency]:
+    """The agencies whose one-stop desk the actor staffs (``dossiers.receive`` there), by name."""
+    return Agency.objects.filter(
+        pk__in=scope_of(actor).agencies_where("dossiers.receive"), is_active=True
+    ).order_by("name")
+
+
+def desk_division(actor: User | AnonymousUser | None, desk: Agency) -> Division | None:
+    """The actor's one-stop division in ``desk`` (recorded on the dossier), if they belong to one."""
+    return (
+        Division.objects.filter(pk__in=scope_of(actor).division_ids, agency=desk, is_one_stop_desk=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def desk_procedure_offers(desk: Agency) -> list[tuple[Procedure, Agency]]:
+    """(procedure, competent agency) pairs the desk may receive, by procedure name (2 queries).
+
+    An agency's own desk receives what it decides; a public service centre receives on behalf of
+    every active agency (``services.record_dossier`` accepts any competent agency from a centre).
+    """
+    procedures = Procedure.objects.filter(is_active=True).order_by("name", "code")
+    if desk.kind != Agency.Kind.SERVICE_CENTRE:
+        return [(procedure, desk) for procedure in procedures.filter(offered_by=desk)]
+    agencies = Prefetch("offered_by", queryset=Agency.objects.filter(is_active=True).order_by("name"))
+    return [
+        (procedure, agency)
+        for procedure in procedures.prefetch_related(agencies)
+        for agency in procedure.offered_by.all()
+    ]
+
+
+def desk_queue(*, actor: User | AnonymousUser | None, desk: Agency) -> QuerySet[Dossier]:
+    """Dossiers waiting at the desk: new (status 1) or waiting for a supplement (status 5)."""
+    return _listed(
+        visible_dossiers(actor).filter(receiving_agency=desk, status__in=DESK_QUEUE_STATUSES)
+    ).order_by("submitted_at", "pk")
+
+
+def desk_dossier(*, actor: User | AnonymousUser | None, pk: int) -> Dossier | None:
+    """One dossier the actor may see, with what the desk screen and the printed forms show."""
+    return (
+        visible_dossiers(actor)
+        .select_related(
+            "procedure",
+            "applicant",
+            "agency",
+            "receiving_agency__parent",
+            "receiving_agency__administrative_unit",
+            "receiving_division",
+        )
+        .prefetch_related("documents", "procedure__fees")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def last_change(dossier: Dossier) -> StatusChange | None:
+    """The change that put the dossier in its current status (its reason, list and officer)."""
+    return (
+        dossier.status_changes.filter(target=dossier.status)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+# --- Conditions for the workspace's tabs, statistics and the register ----------------------------
+# Added for workspace (the officials' tabs) and reports. The tabs count every tab in one aggregate
+# query, so each list's condition is a ``Q`` the caller can use both as a filter and inside
+# ``Count(filter=...)``; each says the same as the list function above of the same name.
+
+
+def late_condition(now: datetime) -> Q:
+    """Open and past the legal due date (a paused dossier: past it when the pause began)."""
+    return _late_condition(now)
+
+
+def due_today_condition(now: datetime) -> Q:
+    """Open, running, due between ``now`` and the end of the local day (as ``due_today``)."""
+    local = now.astimezone(clock.local_zone())
+    end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=999_999)
+    return Q(status__in=OPEN_VALUES, paused_since__isnull=True, due_at__gte=now, due_at__lte=end_of_day)
+
+
+def at_risk_condition(now: datetime, within: timedelta = timedelta(hours=8)) -> Q:
+    """Open, running, not yet late, due within ``within`` of working time (as ``at_risk``)."""
+    limit = rules.add_working_duration(now, within, cal=calendar.current())
+    return Q(status__in=OPEN_VALUES, paused_since__isnull=True, due_at__gte=now, due_at__lte=limit)
+
+
+def held_by_condition(user: User | AnonymousUser) -> Q:
+    """Open dossiers whose current step is in ``user``'s hands (index ``dossier_inbox_person``)."""
+    return Q(current_assignee_id=user.pk, status__in=OPEN_VALUES)
+
+
+def listed(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """What a list row shows (procedure, applicant, agency) in the same query."""
+    return _listed(queryset)
+
+
+# Who reads statistics: leaders (``reports.view``) and an agency's administrators, who hold no
+# ``dossiers.*`` permission and so see no dossier one by one — only the aggregates.
+REPORT_PERMISSIONS = ("reports.view", "organizations.manage")
+# Who reads the register (form 07) of a desk: the desk's officers and the agency's leaders.
+REGISTER_PERMISSIONS = ("dossiers.receive", "reports.view")
+
+
+def _agencies_with_any(actor: User | AnonymousUser | None, permissions: tuple[str, ...]) -> frozenset[int]:
+    if actor is None or not actor.is_authenticated or not getattr(actor, "is_official", False):
+        return frozenset()
+    scope = scope_of(actor)
+    return frozenset(a for a in scope.agency_ids if any(scope.can(p, a) for p in permissions))
+
+
+def reportable_agency_ids(actor: User | AnonymousUser | None) -> frozenset[int]:
+    """Agencies whose statistics the actor may read."""
+    return _agencies_with_any(actor, REPORT_PERMISSIONS)
+
+
+def reportable_dossiers(actor: User | AnonymousUser | None) -> QuerySet[Dossier]:
+    """Dossiers counted in the actor's statistics: those of the agencies competent for them
+    (``Dossier.agency``), where the actor may read statistics."""
+    agencies = reportable_agency_ids(actor)
+    if not agencies:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(agency__in=sorted(agencies))
+
+
+def register_agency_ids(actor: User | AnonymousUser | None) -> frozenset[int]:
+    """Receiving desks (agencies) whose register the actor may read."""
+    return _agencies_with_any(actor, REGISTER_PERMISSIONS)
+
+
+def register_dossiers(
+    *, actor: User | AnonymousUser | None, receiving_agency_id: int, start: datetime, end: datetime
+) -> QuerySet[Dossier]:
+    """The lines of the register (form 07) of one desk: dossiers accepted there in [start, end),
+    in order of acceptance, with the first hand-over (sent to processing) annotated.
+
+    Empty when the actor may not read that desk's register (no existence oracle).
+    """
+    if receiving_agency_id not in register_agency_ids(actor):
+        return Dossier.objects.none()
+    first_handover = (
+        Handover.objects.filter(dossier=OuterRef("pk")).order_by("handed_at", "pk").values("handed_at")[:1]
+    )
+    return (
+        _listed(Dossier.objects.filter(receiving_agency_id=receiving_agency_id))
+        # submitted_at <= received_at: the bound lets the ``dossier_register`` index cut the range.
+        .filter(submitted_at__lt=end, received_at__gte=start, received_at__lt=end)
+        .annotate(transferred_at=Subquery(first_handover))
+        .order_by("received_at", "pk")
+    )
+
+
+# --- Public lookup and kiosk (what a code holder may see) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    """One hand-over on the public tracking page: units and times, never the officials' names."""
+
+    step_name: str
+    agency_name: str
+    division_name: str
+    handed_at: datetime
+    completed_at: datetime | None
+    result: Timeliness | None
+
+    @property
+    def result_label(self) -> str:
+        return str(rules.TIMELINESS_LABELS[self.result]) if self.result else ""
+
+
+@dataclass(frozen=True)
+class PublicStatusChange:
+    status: Status
+    at: datetime
+
+    @property
+    def label(self) -> str:
+        return str(rules.STATUS_LABELS[self.status])
+
+
+@dataclass(frozen=True)
+class PublicTracking:
+    """Everything the public tracking page shows, and nothing more.
+
+    The page gets this projection instead of the ``Dossier`` so that no template can reach the
+    applicant (name, phone, personal ID, address), the form answers or the documents by accident.
+    """
+
+    code: str
+    procedure_name: str
+    agency_name: str
+    status: Status
+    submitted_at: datetime
+    received_at: datetime | None
+    due_at: datetime | None
+    promised_at: datetime | None  # the latest apology letter's new date (form 04), if any
+    is_late: bool
+    timeliness: Timeliness | None  # of a closed dossier (finished/returned), by the on-time rule
+    status_changes: tuple[PublicStatusChange, ...]
+    steps: tuple[PublicStep, ...]
+
+    @property
+    def status_label(self) -> str:
+        return str(rules.STATUS_LABELS[self.status])
+
+    @property
+    def timeliness_label(self) -> str:
+        return str(rules.TIMELINESS_LABELS[self.timeliness]) if self.timeliness else ""
+
+    @property
+    def is_paused(self) -> bool:
+        return self.status in (Status.SUPPLEMENT_REQUESTED, Status.OBLIGATION_REQUESTED, Status.STOPPED)
+
+
+def public_tracking(dossier: Dossier, *, now: datetime) -> PublicTracking:
+    """The public projection of a dossier found by ``dossier_for_lookup`` or its tracking token.
+
+    Three queries beyond the dossier itself: status changes, hand-overs, the latest apology.
+    """
+    changes, handovers = public_timeline(dossier)
+    apology = dossier.apologies.order_by("-issued_at", "-pk").only("promised_at").first()
+    closed = dossier.status_enum in (Status.FINISHED, Status.RETURNED)
+    return PublicTracking(
+        code=dossier.code,
+        procedure_name=dossier.procedure.name,
+        agency_name=dossier.agency.name,
+        status=dossier.status_enum,
+        submitted_at=dossier.submitted_at,
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        promised_at=apology.promised_at if apology else None,
+        is_late=is_late(dossier, now),
+        timeliness=on_time_result(dossier, now) if closed else None,
+        status_changes=tuple(PublicStatusChange(Status(c.target), c.at) for c in changes),
+        steps=tuple(
+            PublicStep(
+                step_name=h.step_name,
+                agency_name=h.to_agency.name,
+                division_name=h.to_division.name if h.to_division else "",
+                handed_at=h.handed_at,
+                completed_at=h.completed_at,
+                result=handover_result(h),
+            )
+            for h in handovers
+        ),
+    )
+
+
+def kiosk_agencies() -> QuerySet[Agency]:
+    """Agencies a citizen can pick at the kiosk: active ones that offer at least one procedure."""
+    return (
+        Agency.objects.filter(is_active=True, offered_procedures__isnull=False)
+        .distinct()
+        .only("pk", "code", "name")
+        .order_by("name", "code")
+    )

@@ -1,14 +1,24 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from egov.accounts.scope import scope_of
 from egov.accounts.selectors import memberships_of
+from egov.core import clock
+from egov.dossiers import selectors as dossier_selectors
+from egov.dossiers.models import Dossier
+from egov.dossiers.printing import Heading, RegisterData, RegisterRow
 from egov.organizations.models import Agency, Membership
+from egov.procedures.models import Procedure
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -41,3 +51,152 @@ def agency_members(*, actor: User | AnonymousUser, agency: Agency) -> QuerySet[M
 
 def my_memberships(*, actor: User | AnonymousUser) -> QuerySet[Membership]:
     return memberships_of(actor)
+
+
+# --- The official's dossier tabs ----------------------------------------------------------------
+# Counts and lists are built on dossiers.selectors (scoped by the actor). Every filter here lands
+# on an indexed column of the dossier: status and due_at (``open_by_due``: agency, due_at, partial
+# on open statuses), current_assignee (``dossier_inbox_person``), procedure
+# (``dossier_procedure_status``), submitted_at (``dossier_agency_status``, ``dossier_register``).
+
+
+class Tab(StrEnum):
+    MINE = "mine"
+    DUE_TODAY = "due_today"
+    AT_RISK = "at_risk"
+    LATE = "late"
+    ALL = "all"
+
+
+TAB_LABELS = {
+    Tab.MINE: _lazy("Việc của tôi"),
+    Tab.DUE_TODAY: _lazy("Đến hạn hôm nay"),
+    Tab.AT_RISK: _lazy("Sắp quá hạn"),
+    Tab.LATE: _lazy("Quá hạn"),
+    Tab.ALL: _lazy("Tất cả"),
+}
+
+
+@dataclass(frozen=True)
+class DossierFilters:
+    """What the official narrowed the tabs to; the same filters apply to every tab and its count."""
+
+    procedure_id: int | None = None
+    status: int | None = None
+    received_from: date | None = None  # local dates, both included
+    received_to: date | None = None
+
+
+def _filtered(actor: User | AnonymousUser, filters: DossierFilters) -> QuerySet[Dossier]:
+    dossiers = dossier_selectors.visible_dossiers(actor)
+    if filters.procedure_id is not None:
+        dossiers = dossiers.filter(procedure_id=filters.procedure_id)
+    if filters.status is not None:
+        dossiers = dossiers.filter(status=filters.status)
+    zone = clock.local_zone()
+    # Reception in the broad sense (recorded at the desk or submitted online): ``received_at`` is
+    # empty until acceptance, and the dossier indexes carry ``submitted_at``.
+    if filters.received_from is not None:
+        dossiers = dossiers.filter(submitted_at__gte=datetime.combine(filters.received_from, time.min, zone))
+    if filters.received_to is not None:
+        after = datetime.combine(filters.received_to + timedelta(days=1), time.min, zone)
+        dossiers = dossiers.filter(submitted_at__lt=after)
+    return dossiers
+
+
+def _tab_conditions(actor: User | AnonymousUser, now: datetime) -> dict[Tab, Q]:
+    return {
+        Tab.MINE: dossier_selectors.held_by_condition(actor),
+        Tab.DUE_TODAY: dossier_selectors.due_today_condition(now),
+        Tab.AT_RISK: dossier_selectors.at_risk_condition(now),
+        Tab.LATE: dossier_selectors.late_condition(now),
+    }
+
+
+def tab_counts(*, actor: User | AnonymousUser, filters: DossierFilters, now: datetime) -> dict[Tab, int]:
+    """How many dossiers each tab holds, in one aggregate query whatever the number of rows."""
+    counts = {
+        tab.value: Count("pk", filter=condition) for tab, condition in _tab_conditions(actor, now).items()
+    }
+    result = _filtered(actor, filters).aggregate(**counts, **{Tab.ALL.value: Count("pk")})
+    return {tab: result[tab.value] for tab in Tab}
+
+
+def tab_dossiers(
+    *, actor: User | AnonymousUser, tab: Tab, filters: DossierFilters, now: datetime
+) -> QuerySet[Dossier]:
+    """One tab's dossiers: the deadline tabs by due date (most urgent first), "all" newest first."""
+    dossiers = dossier_selectors.listed(_filtered(actor, filters))
+    if tab is Tab.ALL:
+        return dossiers.order_by("-submitted_at", "-pk")
+    return dossiers.filter(_tab_conditions(actor, now)[tab]).order_by("due_at", "pk")
+
+
+def filter_procedures(actor: User | AnonymousUser) -> QuerySet[Procedure]:
+    """Procedures of the agencies whose dossiers the actor sees, for the filter."""
+    scope = scope_of(actor)
+    prefix = dossier_selectors.DOSSIER_PERMISSION_PREFIX
+    agencies = [a for a in scope.agency_ids if any(p.startswith(prefix) for p in scope.permissions_in(a))]
+    return Procedure.objects.filter(offered_by__in=agencies).distinct().order_by("name", "code")
+
+
+# --- The dossier register (form 07) of a desk ------------------------------------------------------
+
+
+def register_desks(actor: User | AnonymousUser) -> QuerySet[Agency]:
+    """Desks (receiving agencies) whose register the actor may read, by name."""
+    return Agency.objects.filter(pk__in=dossier_selectors.register_agency_ids(actor)).order_by("name")
+
+
+def register_dossiers(
+    *, actor: User | AnonymousUser, desk: Agency, period_start: date, period_end: date
+) -> QuerySet[Dossier]:
+    zone = clock.local_zone()
+    return dossier_selectors.register_dossiers(
+        actor=actor,
+        receiving_agency_id=desk.pk,
+        start=datetime.combine(period_start, time.min, zone),
+        end=datetime.combine(period_end + timedelta(days=1), time.min, zone),
+    )
+
+
+def register_rows(dossiers: Iterable[Dossier], *, first_line: int = 1) -> tuple[RegisterRow, ...]:
+    """Form 07's lines for dossiers from ``register_dossiers`` (no further query)."""
+    rows = []
+    for line, dossier in enumerate(dossiers, start=first_line):
+        assert dossier.received_at is not None and dossier.due_at is not None  # accepted dossiers only
+        rows.append(
+            RegisterRow(
+                line_number=line,
+                dossier_code=dossier.code,
+                procedure_name=dossier.procedure.name,
+                applicant_name=dossier.applicant.name,
+                applicant_address=dossier.applicant.address,
+                applicant_phone=dossier.applicant.phone,
+                lead_agency=dossier.agency.name,
+                received_at=dossier.received_at,
+                due_at=dossier.due_at,
+                transferred_at=getattr(dossier, "transferred_at", None),
+                result_received_at=dossier.finished_at,
+                returned_at=dossier.returned_at,
+            )
+        )
+    return tuple(rows)
+
+
+def register_data(
+    *, desk: Agency, period_start: date, period_end: date, rows: tuple[RegisterRow, ...]
+) -> RegisterData:
+    parent = desk.parent
+    unit = desk.administrative_unit
+    return RegisterData(
+        heading=Heading(
+            agency_name=desk.name,
+            agency_parent=parent.name if parent else "",
+            place=unit.name if unit else "",
+        ),
+        book=f"{period_start:%Y}",
+        period_start=period_start,
+        period_end=period_end,
+        rows=rows,
+    )

@@ -50,6 +50,12 @@ def require_on(actor: Actor, permission: str, dossier: Dossier) -> None:
     require(actor, permission, dossier.agency_id)  # raises, with the usual Vietnamese message
 
 
+def actor_may(actor: Actor, permission: str, dossier: Dossier) -> bool:
+    """Whether ``require_on`` would let the actor act: what the screens use to show a button."""
+    scope = scope_of(actor)
+    return any(scope.can(permission, agency_id) for agency_id in acting_agencies(dossier, permission))
+
+
 def require_any_on(actor: Actor, permissions: tuple[str, ...], dossier: Dossier) -> None:
     """Like ``require_on`` for the first of ``permissions`` the actor holds (a leader or a specialist)."""
     scope = scope_of(actor)

@@ -1,0 +1,216 @@
+"""Forms of the processing screens: one small form per action on a dossier, and reassignment.
+
+Forms only parse what was typed; the services decide whether the move is allowed. Each action's
+form carries ``state``, a fingerprint of the dossier as the page showed it, so a second click on
+an already done action is recognised instead of repeating it (a second hand-over, say).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from egov.accounts.models import User
+from egov.core import clock
+from egov.core.files import FileKind, FileRejected, StoredFile, check_upload, limits_hint, store
+from egov.dossiers.models import DeliveryMethod, Dossier
+from egov.organizations.models import Agency, Division
+from egov.procedures.models import ProcessStep
+
+MAX_RESULT_BYTES = 20 * 1024 * 1024
+RESULT_KINDS = frozenset({FileKind.PDF})
+DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+TIME_FORMATS = ["%H:%M", "%Hh%M", "%H"]
+
+
+class PersonChoice(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class StepChoice(forms.ModelChoiceField[ProcessStep]):
+    def label_from_instance(self, obj: ProcessStep) -> str:
+        return f"{obj.order}. {obj.name}"
+
+
+class ActionForm(forms.Form):
+    """Base of every action: the fingerprint of the page the officer acted on."""
+
+    state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def _note(label: Any, *, required: bool = False, hint: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=hint,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class TakeForm(ActionForm):
+    pass
+
+
+class HandOverForm(ActionForm):
+    step = StepChoice(queryset=ProcessStep.objects.none(), label=_("Bước xử lý"), empty_label=None)
+    to_agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        label=_("Cơ quan nhận"),
+        required=False,
+        empty_label=_("Theo quy trình"),
+        help_text=_("Chỉ chọn khi chuyển liên thông sang cơ quan khác."),
+    )
+    to_division = forms.ModelChoiceField(
+        queryset=Division.objects.none(),
+        label=_("Phòng nhận"),
+        required=False,
+        empty_label=_("Theo quy trình"),
+    )
+    to_user = PersonChoice(
+        queryset=User.objects.none(),
+        label=_("Người nhận"),
+        required=False,
+        empty_label=_("Chưa giao cho ai (vào hộp việc của phòng)"),
+    )
+    note = _note(_("Ý kiến, ghi chú khi chuyển"))
+
+    def __init__(
+        self,
+        *args: Any,
+        steps: list[ProcessStep],
+        agencies: list[Agency],
+        divisions: list[Division],
+        people: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        step_field: Any = self.fields["step"]
+        step_field.queryset = ProcessStep.objects.filter(pk__in=[s.pk for s in steps]).order_by("order")
+        agency_field: Any = self.fields["to_agency"]
+        agency_field.queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+        if len(agencies) < 2:
+            del self.fields["to_agency"]  # no inter-agency step in this procedure
+        division_field: Any = self.fields["to_division"]
+        division_field.queryset = Division.objects.filter(pk__in=[d.pk for d in divisions])
+        user_field: Any = self.fields["to_user"]
+        user_field.queryset = people
+
+
+class SupplementForm(ActionForm):
+    reason = _note(_("Lý do yêu cầu bổ sung"), required=True)
+    missing = forms.CharField(
+        label=_("Giấy tờ cần bổ sung, hoàn thiện"),
+        help_text=_("Mỗi giấy tờ một dòng."),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Hãy liệt kê giấy tờ cần bổ sung, hoàn thiện.")},
+    )
+
+    def missing_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["missing"].splitlines() if line.strip()]
+
+
+class ObligationForm(ActionForm):
+    note = _note(
+        _("Nghĩa vụ tài chính cần thực hiện"), required=True, hint=_("Ví dụ: lệ phí trước bạ 500.000 đ.")
+    )
+
+
+class NoteForm(ActionForm):
+    note = _note(_("Ghi chú"))
+
+
+class ReasonForm(ActionForm):
+    reason = _note(_("Lý do"), required=True)
+
+
+class FinishForm(ActionForm):
+    result_file = forms.FileField(
+        label=_("Tệp kết quả giải quyết (PDF)"),
+        help_text=limits_hint(RESULT_KINDS, MAX_RESULT_BYTES),
+        error_messages={"required": _("Hãy chọn tệp kết quả giải quyết.")},
+    )
+    note = _note(_("Ý kiến phê duyệt"))
+
+    def clean_result_file(self) -> Any:
+        uploaded = self.cleaned_data["result_file"]
+        try:
+            self.checked = check_upload(uploaded, allowed=RESULT_KINDS, max_bytes=MAX_RESULT_BYTES)
+        except FileRejected as error:
+            raise forms.ValidationError(error.messages) from error
+        return uploaded
+
+    def stored_file(self) -> StoredFile:
+        return store(self.checked, self.cleaned_data["result_file"], folder="dossiers/results")
+
+
+class ReturnForm(ActionForm):
+    delivery = forms.ChoiceField(
+        label=_("Hình thức trả kết quả"),
+        choices=DeliveryMethod.choices,
+        initial=DeliveryMethod.DESK,
+    )
+    returned_to = forms.CharField(
+        label=_("Họ tên người nhận kết quả"),
+        required=False,
+        max_length=255,
+        help_text=_("Bắt buộc khi trả trực tiếp hoặc qua bưu chính."),
+    )
+
+
+class ApologyForm(ActionForm):
+    promised_on = forms.DateField(
+        label=_("Hẹn lại ngày trả kết quả"),
+        input_formats=DATE_FORMATS,
+        help_text=_("Ngày/tháng/năm, ví dụ 27/02/2026."),
+        error_messages={"invalid": _("Hãy nhập ngày theo dạng ngày/tháng/năm, ví dụ 27/02/2026.")},
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    promised_time = forms.TimeField(
+        label=_("Giờ hẹn"),
+        input_formats=TIME_FORMATS,
+        initial=time(17, 0),
+        help_text=_("Giờ:phút, ví dụ 16:30."),
+        error_messages={"invalid": _("Hãy nhập giờ theo dạng giờ:phút, ví dụ 16:30.")},
+        widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    reason = _note(_("Lý do chậm trả kết quả"), required=True)
+
+    def promised_at(self) -> datetime:
+        return datetime.combine(
+            self.cleaned_data["promised_on"], self.cleaned_data["promised_time"], tzinfo=clock.local_zone()
+        )
+
+
+class ReassignForm(forms.Form):
+    """A division head moves all open work of one person to another (leave, departure)."""
+
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Cơ quan"), empty_label=None)
+    from_user = PersonChoice(queryset=User.objects.none(), label=_("Chuyển hồ sơ của cán bộ"))
+    to_user = PersonChoice(queryset=User.objects.none(), label=_("Cho cán bộ"))
+    note = _note(_("Lý do"), hint=_("Ví dụ: nghỉ phép từ 02/03/2026 đến 06/03/2026."))
+
+    def __init__(self, *args: Any, agencies: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency_field: Any = self.fields["agency"]
+        agency_field.queryset = agencies
+        for name in ("from_user", "to_user"):
+            field: Any = self.fields[name]
+            field.queryset = people
+            field.empty_label = _("— Chọn cán bộ —")
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        if data.get("from_user") and data.get("from_user") == data.get("to_user"):
+            self.add_error("to_user", _("Hãy chọn một cán bộ khác để nhận hồ sơ."))
+        return data
+
+
+def dossier_state(dossier: Dossier, open_handover_id: int | None) -> str:
+    """What the page showed: status, the open control slip row and its holder."""
+    return f"{dossier.status}.{open_handover_id or 0}.{dossier.current_assignee_id or 0}"
