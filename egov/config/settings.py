@@ -295,6 +295,8 @@ EGOV_WORKING_PERIODS = os.environ.get("EGOV_WORKING_PERIODS", "07:00-11:30,13:30
 EGOV_SMS_GATEWAY = os.environ.get("EGOV_SMS_GATEWAY", "")
 # Vietnamese SMS go out without diacritics (GSM-7: 153 characters per segment instead of 67).
 EGOV_SMS_STRIP_DIACRITICS = env_bool("EGOV_SMS_STRIP_DIACRITICS", True)
+# The public service centre's kiosk returns to its start page after this much inactivity.
+EGOV_KIOSK_TIMEOUT_SECONDS = int(os.environ.get("EGOV_KIOSK_TIMEOUT_SECONDS", "60"))
 # core.clock.now() returns this instant instead of the real time when set (demos, acceptance runs).
 EGOV_FROZEN_NOW = os.environ.get("EGOV_FROZEN_NOW", "")
 
