@@ -188,6 +188,18 @@ class Dossier(models.Model):
             models.Index(
                 fields=["agency", "due_at"], condition=Q(status__in=OPEN_VALUES), name="open_by_due"
             ),
+            # The officers' lists OR three ways in (competent, receiving desk, current inbox): each
+            # branch needs an index limited to open dossiers, or PostgreSQL reads an agency's history.
+            models.Index(
+                fields=["receiving_agency", "due_at"],
+                condition=Q(status__in=OPEN_VALUES),
+                name="open_by_receiving_due",
+            ),
+            models.Index(
+                fields=["current_agency", "due_at"],
+                condition=Q(status__in=OPEN_VALUES),
+                name="open_by_inbox_due",
+            ),
             models.Index(fields=["agency", "status", "submitted_at"], name="dossier_agency_status"),
             models.Index(fields=["receiving_agency", "submitted_at"], name="dossier_register"),
             models.Index(fields=["current_agency", "status"], name="dossier_inbox_agency"),
