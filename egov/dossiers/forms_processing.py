@@ -11,12 +11,19 @@ from datetime import datetime, time
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.models import User
 from egov.core import clock
 from egov.core.files import FileKind, FileRejected, StoredFile, check_upload, limits_hint, store
 from egov.dossiers.models import DeliveryMethod, Dossier
+from egov.dossiers.services.processing import (
+    HANDOVER_KINDS,
+    MAX_HANDOVER_BYTES,
+    MAX_HANDOVER_FILES,
+    CheckedUpload,
+)
 from egov.organizations.models import Agency, Division
 from egov.procedures.models import ProcessStep
 
@@ -34,6 +41,24 @@ class PersonChoice(forms.ModelChoiceField[User]):
 class StepChoice(forms.ModelChoiceField[ProcessStep]):
     def label_from_instance(self, obj: ProcessStep) -> str:
         return f"{obj.order}. {obj.name}"
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one ``<input type="file" multiple>``; cleans to a list (empty: none chosen)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
 
 
 class ActionForm(forms.Form):
@@ -78,6 +103,11 @@ class HandOverForm(ActionForm):
         empty_label=_("Chưa giao cho ai (vào hộp việc của phòng)"),
     )
     note = _note(_("Ý kiến, ghi chú khi chuyển"))
+    attachments = MultipleFileField(
+        label=_("Tệp đính kèm"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx"}),
+    )
 
     def __init__(
         self,
@@ -89,6 +119,13 @@ class HandOverForm(ActionForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.checked: list[CheckedUpload] = []
+        self.fields["attachments"].help_text = " ".join(
+            (
+                gettext("Tối đa %(count)d tệp.") % {"count": MAX_HANDOVER_FILES},
+                limits_hint(HANDOVER_KINDS, MAX_HANDOVER_BYTES),
+            )
+        )
         step_field: Any = self.fields["step"]
         step_field.queryset = ProcessStep.objects.filter(pk__in=[s.pk for s in steps]).order_by("order")
         agency_field: Any = self.fields["to_agency"]
@@ -99,6 +136,31 @@ class HandOverForm(ActionForm):
         division_field.queryset = Division.objects.filter(pk__in=[d.pk for d in divisions])
         user_field: Any = self.fields["to_user"]
         user_field.queryset = people
+
+    def clean_attachments(self) -> list[Any]:
+        uploads = self.cleaned_data["attachments"]
+        if len(uploads) > MAX_HANDOVER_FILES:
+            raise forms.ValidationError(
+                gettext("Chỉ đính kèm được tối đa %(count)d tệp mỗi lần chuyển.")
+                % {"count": MAX_HANDOVER_FILES},
+                code="too_many_files",
+            )
+        errors: list[str] = []
+        for uploaded in uploads:
+            try:
+                checked = check_upload(uploaded, allowed=HANDOVER_KINDS, max_bytes=MAX_HANDOVER_BYTES)
+            except FileRejected as error:
+                errors.extend(error.messages)
+            else:
+                self.checked.append(CheckedUpload(checked=checked, content=uploaded))
+        if errors:
+            self.checked = []
+            raise forms.ValidationError(errors)
+        return uploads
+
+    def checked_uploads(self) -> list[CheckedUpload]:
+        """The attachments as ``check_upload`` accepted them, for ``services.hand_over``."""
+        return list(self.checked)
 
 
 class SupplementForm(ActionForm):

@@ -265,6 +265,21 @@ class RegisterData:
     rows: tuple[RegisterRow, ...]
 
 
+@dataclass(frozen=True)
+class DeclarationData:
+    """The filled declaration (tờ khai) of a procedure with an electronic form schema, signed by the
+    applicant. ``lines`` are the answers as ``procedures.rules.declaration_lines`` gives them: the
+    fields shown by the schema's conditions, in schema order, each ``(label, answer)``."""
+
+    heading: Heading  # the agency the declaration is addressed to ("Kính gửi"); place and date below
+    procedure_name: str
+    applicant: Applicant
+    lines: tuple[tuple[str, str], ...]
+    submitted_at: date | datetime | None = None  # empty leaves "ngày … tháng … năm …" to fill by hand
+    place: str = ""  # place name before the date, e.g. "Cà Mau"
+    dossier_code: str = ""
+
+
 # --- rendering -------------------------------------------------------------------------------
 
 
@@ -294,6 +309,10 @@ def render_control_slip(data: ControlSlipData) -> bytes:
 
 def render_register(data: RegisterData) -> bytes:
     return _render("form_07_register.html", data)
+
+
+def render_declaration(data: DeclarationData) -> bytes:
+    return _render("declaration.html", data)
 
 
 class _Form(Protocol):

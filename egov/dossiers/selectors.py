@@ -250,6 +250,8 @@ def desk_dossier(*, actor: User | AnonymousUser | None, pk: int) -> Dossier | No
             "receiving_agency__parent",
             "receiving_agency__administrative_unit",
             "receiving_division",
+            "agency__administrative_unit",
+            "form_schema",
         )
         .prefetch_related("documents", "procedure__fees")
         .filter(pk=pk)

@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern] = [
     path("quay/ho-so/<int:pk>/", desk.detail, name="desk_detail"),
     path("quay/ho-so/<int:pk>/ket-qua/", desk.result, name="desk_result"),
     path("quay/ho-so/<int:pk>/phieu.pdf", desk_print.print_slip, name="desk_print"),
+    path("quay/ho-so/<int:pk>/to-khai.pdf", desk_print.print_declaration, name="desk_declaration"),
 ]

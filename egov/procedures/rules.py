@@ -315,6 +315,40 @@ def shown_keys(fields: Sequence[Mapping[str, Any]], answers: Mapping[str, object
     return shown
 
 
+def declaration_lines(
+    fields: Sequence[Mapping[str, Any]], answers: Mapping[str, object]
+) -> tuple[tuple[str, str], ...]:
+    """What a filled declaration (tờ khai) prints: ``(label, answer)`` for each field shown by these
+    answers, in schema order; hidden fields are left out, a shown field left blank prints blank.
+
+    A choice prints its label, a number the Vietnamese way (``1.500,5``), anything else as stored.
+    """
+    shown = shown_keys(fields, answers)
+    return tuple(
+        (str(spec["label"]), _printed_answer(spec, _as_text(answers.get(spec["key"]))))
+        for spec in fields
+        if spec["key"] in shown
+    )
+
+
+def _printed_answer(spec: Mapping[str, Any], text: str) -> str:
+    if not text:
+        return ""
+    if spec.get("type") == FieldType.CHOICE:
+        labels = {c.get("value"): c.get("label") for c in spec.get("choices") or [] if isinstance(c, dict)}
+        return str(labels.get(text) or text)
+    if spec.get("type") == FieldType.NUMBER:
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return text
+        if not number.is_finite():
+            return text
+        whole, _dot, fraction = f"{number:,f}".partition(".")
+        return whole.replace(",", ".") + ("," + fraction if fraction else "")
+    return text
+
+
 # --- Filled answers ------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from egov.dossiers.printing import (
     Applicant,
     ControlSlipData,
     ControlSlipRow,
+    DeclarationData,
     DocumentForm,
     DocumentLine,
     FeeLine,
@@ -37,6 +38,7 @@ from egov.dossiers.printing import (
     StopNoticeData,
     SupplementRequestData,
 )
+from egov.procedures import rules
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CODE = "000.00.12.H56-260213-0001"
@@ -451,3 +453,87 @@ def test_text_typed_by_an_applicant_never_becomes_an_excel_formula():
     sheet = load_workbook(io.BytesIO(printing.register_xlsx(data))).active
     cell = next(cell for cells in sheet.iter_rows() for cell in cells if str(cell.value).startswith("=HYPER"))
     assert cell.data_type == "s"
+
+
+# --- the declaration (tờ khai) -------------------------------------------------------------
+
+DECLARATION_FIELDS = [
+    {"key": "ho_ten", "label": "Họ, chữ đệm và tên người được cấp", "type": "person", "required": True},
+    {
+        "key": "nhan_ket_qua",
+        "label": "Hình thức nhận kết quả",
+        "type": "choice",
+        "choices": [
+            {"value": "truc_tiep", "label": "Nhận trực tiếp"},
+            {"value": "buu_chinh", "label": "Qua dịch vụ bưu chính"},
+        ],
+    },
+    {
+        "key": "dia_chi_nhan",
+        "label": "Địa chỉ nhận qua bưu chính",
+        "type": "address",
+        "show_if": {"field": "nhan_ket_qua", "equals": "buu_chinh"},
+    },
+    {"key": "so_ban", "label": "Số lượng bản sao đề nghị cấp", "type": "number"},
+    {"key": "ghi_chu", "label": "Ghi chú thêm", "type": "textarea"},
+]
+
+
+def test_declaration_lines_follow_the_schema_and_leave_out_hidden_fields():
+    answers = {
+        "ho_ten": "Đỗ Thị Hường",
+        "nhan_ket_qua": "truc_tiep",
+        "dia_chi_nhan": "cũ",
+        "so_ban": "1500.5",
+    }
+    assert rules.declaration_lines(DECLARATION_FIELDS, answers) == (
+        ("Họ, chữ đệm và tên người được cấp", "Đỗ Thị Hường"),
+        ("Hình thức nhận kết quả", "Nhận trực tiếp"),  # a choice prints its label
+        ("Số lượng bản sao đề nghị cấp", "1.500,5"),  # a number the Vietnamese way
+        ("Ghi chú thêm", ""),  # shown but left blank
+    )
+    shown = rules.declaration_lines(DECLARATION_FIELDS, {"nhan_ket_qua": "buu_chinh", "dia_chi_nhan": "Số 3"})
+    assert ("Địa chỉ nhận qua bưu chính", "Số 3") in shown
+
+
+def declaration(**answers: str) -> DeclarationData:
+    return DeclarationData(
+        heading=heading(document_number="", issued_on=None),
+        procedure_name=PROCEDURE,
+        applicant=APPLICANT,
+        lines=rules.declaration_lines(DECLARATION_FIELDS, answers),
+        submitted_at=RECEIVED,
+        place="Thanh Hóa",
+        dossier_code=CODE,
+    )
+
+
+def test_the_declaration_prints_the_shown_answers_the_commitment_and_the_applicants_signature(tmp_path):
+    data = declaration(ho_ten="Đỗ Thị Hường", nhan_ket_qua="truc_tiep", dia_chi_nhan="Số 3 phố Cũ")
+    text = flat(pdf_text(printing.render_declaration(data), tmp_path))
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "TỜ KHAI",
+        PROCEDURE,
+        f"Mã hồ sơ: {CODE}",
+        "Kính gửi: Sở Tư pháp",
+        "Người khai: Nguyễn Thị Ánh Tuyết",
+        "Họ, chữ đệm và tên người được cấp",
+        "Đỗ Thị Hường",
+        "Hình thức nhận kết quả",
+        "Nhận trực tiếp",
+        "Tôi cam đoan nội dung khai trên là đúng sự thật và chịu trách nhiệm trước pháp luật"
+        " về lời khai của mình.",
+        "Thanh Hóa, ngày 13 tháng 02 năm 2026",
+        "NGƯỜI KHAI",
+    ):
+        assert expected in text
+    assert "Địa chỉ nhận qua bưu chính" not in text and "Số 3 phố Cũ" not in text
+
+
+def test_the_declaration_shows_a_field_its_condition_allows(tmp_path):
+    data = declaration(ho_ten="Đỗ Thị Hường", nhan_ket_qua="buu_chinh", dia_chi_nhan="Số 3 phố Cũ")
+    text = flat(pdf_text(printing.render_declaration(data), tmp_path))
+    assert "Địa chỉ nhận qua bưu chính Số 3 phố Cũ" in text
+    assert "Qua dịch vụ bưu chính" in text

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from pathlib import Path
 
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+
+from egov.core.files import FileKind, check_upload
 from egov.core.models import AuditEvent
 from egov.dossiers import selectors, services
-from egov.dossiers.models import DeliveryMethod, Dossier, Handover
+from egov.dossiers.models import DeliveryMethod, Dossier, Handover, HandoverAttachment
 from egov.dossiers.rules import IllegalTransition, Status
+from egov.dossiers.services.processing import HANDOVER_KINDS, MAX_HANDOVER_BYTES
 from egov.organizations.models import Role
+from tests.core.test_files import SAMPLES, pdf_bytes
 from tests.dossiers.conftest import RESULT_FILE, World, dossier_in, member
 from tests.factories import UserFactory
 
@@ -126,4 +133,59 @@ def test_an_apology_is_issued_by_a_leader_only(world: World):
             officer=member(world.agency, Role.SPECIALIST),
             promised_at=local(2026, 3, 1),
             reason="x",
+        )
+
+
+def stored_files(media_root: Path) -> list[Path]:
+    return [path for path in (media_root / "handovers").rglob("*") if path.is_file()]
+
+
+def attachment(name: str, content: bytes) -> services.CheckedUpload:
+    checked = check_upload(content, allowed=HANDOVER_KINDS, max_bytes=MAX_HANDOVER_BYTES, name=name)
+    return services.CheckedUpload(checked=checked, content=content)
+
+
+def test_attachments_are_stored_with_the_hand_over_and_their_hashes_audited(world: World):
+    dossier = in_progress(world)
+    draft = attachment("Dự thảo.docx", SAMPLES[FileKind.DOCX]())
+    scan = attachment("bien-ban.pdf", pdf_bytes())
+    row = services.hand_over(
+        dossier=dossier, officer=world.specialist, to_user=world.leader, attachments=[draft, scan]
+    )
+    files = list(row.attachments.order_by("pk"))
+    assert [(f.original_name, f.file_sha256) for f in files] == [
+        ("Dự thảo.docx", draft.checked.sha256),
+        ("bien-ban.pdf", scan.checked.sha256),
+    ]
+    assert (
+        files[0].file_content_type == FileKind.DOCX.content_type and files[1].file_size == scan.checked.size
+    )
+    assert all(f.file_name.startswith("handovers/") and default_storage.exists(f.file_name) for f in files)
+    event = AuditEvent.objects.get(action="dossier.hand_over", object_id=str(dossier.pk))
+    assert event.details["attachments"] == [
+        {"name": "Dự thảo.docx", "sha256": draft.checked.sha256},
+        {"name": "bien-ban.pdf", "sha256": scan.checked.sha256},
+    ]
+
+
+def test_a_refused_hand_over_keeps_no_attachment(world: World):
+    dossier = in_progress(world)
+    with pytest.raises(ValidationError):
+        services.hand_over(
+            dossier=dossier,
+            officer=world.specialist,
+            to_user=world.outsider,
+            attachments=[attachment("bien-ban.pdf", pdf_bytes())],
+        )
+    assert not HandoverAttachment.objects.exists()
+    assert stored_files(settings.MEDIA_ROOT) == []  # the file stored before the refusal is gone
+
+
+def test_at_most_five_attachments_travel_with_a_hand_over(world: World):
+    dossier = in_progress(world)
+    with pytest.raises(ValidationError, match="tối đa 5 tệp"):
+        services.hand_over(
+            dossier=dossier,
+            officer=world.specialist,
+            attachments=[attachment(f"{i}.pdf", pdf_bytes()) for i in range(6)],
         )

@@ -21,6 +21,7 @@ from egov.accounts.models import User
 from egov.dossiers.models import Dossier
 from egov.dossiers.rules import Status
 from egov.organizations.models import Role
+from egov.procedures.models import FormSchema
 from tests.dossiers.conftest import APPLICANT_ID, World, dossier_in, member, record
 
 RECEIVE = reverse("dossiers:desk_receive")
@@ -331,3 +332,67 @@ def test_a_refused_supplement_scan_is_explained(desk, world):
     assert "bo-sung.png" in html and "Ghi chú giữ lại" in html
     dossier.refresh_from_db()
     assert dossier.status == Status.SUPPLEMENT_REQUESTED
+
+
+# --- The declaration (tờ khai) -------------------------------------------------------------------
+
+DECLARATION_FIELDS = [
+    {"key": "muc_dich", "label": "Mục đích sử dụng", "type": "text", "required": True},
+    {
+        "key": "nhan_ket_qua",
+        "label": "Hình thức nhận kết quả",
+        "type": "choice",
+        "required": True,
+        "choices": [
+            {"value": "truc_tiep", "label": "Nhận trực tiếp"},
+            {"value": "buu_chinh", "label": "Qua dịch vụ bưu chính"},
+        ],
+    },
+    {
+        "key": "dia_chi_nhan",
+        "label": "Địa chỉ nhận qua bưu chính",
+        "type": "address",
+        "show_if": {"field": "nhan_ket_qua", "equals": "buu_chinh"},
+    },
+]
+
+
+def with_declaration(world: World, **answers: str) -> Dossier:
+    world.procedure.form_schemas.update(is_current=False)
+    FormSchema.objects.create(
+        procedure=world.procedure, version=2, title="Tờ khai", fields=DECLARATION_FIELDS
+    )
+    return record(world, answers=answers)
+
+
+def test_the_declaration_prints_the_shown_answers_as_a_pdf(desk, world, tmp_path):
+    dossier = with_declaration(world, muc_dich="Bổ sung hồ sơ xin việc", nhan_ket_qua="truc_tiep")
+    url = reverse("dossiers:desk_declaration", args=[dossier.pk])
+    assert url.endswith(f"/quay/ho-so/{dossier.pk}/to-khai.pdf")
+    for page in ("desk_result", "desk_detail"):
+        html = desk.get(reverse(f"dossiers:{page}", args=[dossier.pk])).content.decode()
+        assert url in html and "In tờ khai (PDF)" in html
+    response = desk.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
+    text = pdf_text(response.content, tmp_path)
+    assert "TỜ KHAI" in text and "Cấp phiếu lý lịch tư pháp" in text and dossier.code in text
+    assert "Mục đích sử dụng Bổ sung hồ sơ xin việc" in text
+    assert "Hình thức nhận kết quả Nhận trực tiếp" in text
+    assert "Địa chỉ nhận qua bưu chính" not in text  # hidden by its condition
+    assert "Nguyễn Thị Nộp" in text and "Tôi cam đoan nội dung khai trên là đúng sự thật" in text
+
+
+def test_another_agencys_declaration_answers_404(client, world):
+    dossier = record(world)
+    signed_in(client, world.outsider)
+    assert client.get(reverse("dossiers:desk_declaration", args=[dossier.pk])).status_code == 404
+
+
+def test_a_dossier_without_a_form_schema_has_no_declaration_to_print(desk, world):
+    dossier = record(world)
+    Dossier.objects.filter(pk=dossier.pk).update(form_schema=None, answers={})
+    assert desk.get(reverse("dossiers:desk_declaration", args=[dossier.pk])).status_code == 404
+    html = desk.get(reverse("dossiers:desk_detail", args=[dossier.pk])).content.decode()
+    assert reverse("dossiers:desk_declaration", args=[dossier.pk]) not in html

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -15,15 +17,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from egov.accounts.models import User
 from egov.core import clock
 from egov.dossiers import services
-from egov.dossiers.models import Dossier, Handover
+from egov.dossiers.models import Dossier, Handover, HandoverAttachment
 from egov.dossiers.rules import Status
-from tests.core.test_files import pdf_bytes
+from tests.core.test_files import image_bytes, pdf_bytes
 from tests.dossiers.conftest import World, dossier_in, local, record
+from tests.dossiers.test_printing import flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 PDF = pdf_bytes()
-QUERIES = 17  # session, user, device, scope, dossier, its history lists, the hand-over pickers
+QUERIES = 18  # session, user, device, scope, dossier, its history lists (attachments too), the pickers
 NOW = local(2026, 3, 9, 9, 0)
 
 
@@ -375,3 +378,127 @@ def test_reassigning_to_the_same_person_is_refused(world: World) -> None:
 
 def test_a_specialist_cannot_reassign_work(world: World) -> None:
     assert signed_in(world.specialist).get(reverse("dossiers:reassign")).status_code == 403
+
+
+# --- hand-over attachments ---------------------------------------------------------------------
+
+
+def hand_over_with(
+    client: Client, dossier: Dossier, world: World, *files: Any, note: str = "Kèm dự thảo"
+) -> Any:
+    return client.post(
+        act(dossier, "chuyen-xu-ly"),
+        {
+            "chuyen-xu-ly-step": world.steps[0].pk,
+            "chuyen-xu-ly-to_user": world.head.pk,
+            "chuyen-xu-ly-note": note,
+            "chuyen-xu-ly-attachments": list(files),
+        },
+    )
+
+
+def test_files_handed_over_are_stored_and_listed_with_a_download_link(world: World) -> None:
+    dossier = dossier_in(world, Status.IN_PROGRESS, True)
+    client = signed_in(world.specialist)
+    response = hand_over_with(
+        client,
+        dossier,
+        world,
+        SimpleUploadedFile("Dự thảo quyết định.pdf", PDF, content_type="application/pdf"),
+        SimpleUploadedFile("ảnh hiện trạng.png", image_bytes("PNG"), content_type="image/png"),
+    )
+    assert response.status_code == 302, response.content.decode()
+    files = list(HandoverAttachment.objects.filter(handover__dossier=dossier).order_by("pk"))
+    assert [f.original_name for f in files] == ["Dự thảo quyết định.pdf", "ảnh hiện trạng.png"]
+    assert [f.file_content_type for f in files] == ["application/pdf", "image/png"]
+    assert files[0].handover == Handover.objects.get(dossier=dossier, completed_at__isnull=True)
+    assert files[0].file_name.startswith("handovers/") and default_storage.exists(files[0].file_name)
+    html = client.get(detail(dossier)).content.decode()
+    link = reverse("dossiers:handover_attachment", args=[dossier.pk, files[0].pk])
+    assert link in html and "Dự thảo quyết định.pdf" in html
+    download = client.get(link)
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert b"".join(download.streaming_content) == PDF
+
+
+def test_a_refused_attachment_is_named_in_vietnamese_and_the_note_is_kept(world: World) -> None:
+    dossier = dossier_in(world, Status.IN_PROGRESS, True)
+    response = hand_over_with(
+        signed_in(world.specialist),
+        dossier,
+        world,
+        SimpleUploadedFile("bien-ban.pdf", b"not a pdf at all", content_type="application/pdf"),
+        note="Ý kiến thẩm định dài",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Tệp “bien-ban.pdf” không phải là PDF hợp lệ" in html
+    assert "Ý kiến thẩm định dài" in html
+    assert fresh(dossier).current_assignee is None  # nothing handed over
+    assert not HandoverAttachment.objects.exists()
+
+
+def test_more_than_five_attachments_are_refused(world: World) -> None:
+    dossier = dossier_in(world, Status.IN_PROGRESS, True)
+    files = [SimpleUploadedFile(f"tep-{i}.pdf", PDF, content_type="application/pdf") for i in range(6)]
+    response = hand_over_with(signed_in(world.specialist), dossier, world, *files)
+    assert response.status_code == 400
+    assert "tối đa 5 tệp" in response.content.decode()
+    assert not HandoverAttachment.objects.exists()
+
+
+def test_an_attachment_is_not_found_for_another_agency_or_another_dossier(world: World) -> None:
+    dossier = dossier_in(world, Status.IN_PROGRESS, True)
+    other = dossier_in(world, Status.IN_PROGRESS, True)
+    hand_over_with(
+        signed_in(world.specialist),
+        dossier,
+        world,
+        SimpleUploadedFile("du-thao.pdf", PDF, content_type="application/pdf"),
+    )
+    attachment = HandoverAttachment.objects.get()
+    link = reverse("dossiers:handover_attachment", args=[dossier.pk, attachment.pk])
+    assert signed_in(world.outsider).get(link).status_code == 404
+    wrong_dossier = reverse("dossiers:handover_attachment", args=[other.pk, attachment.pk])
+    assert signed_in(world.specialist).get(wrong_dossier).status_code == 404
+    assert signed_in(world.leader).get(link).status_code == 200
+
+
+# --- letters: apology (form 04) and stop notice (form 05) --------------------------------------
+
+
+def test_the_apology_letter_prints_with_its_reason_and_the_dossier_code(world: World, tmp_path: Path) -> None:
+    dossier = dossier_in(world, Status.IN_PROGRESS, True)
+    apology = services.issue_apology(
+        dossier=dossier, officer=world.leader, promised_at=local(2026, 3, 20, 16, 30), reason="Chờ xác minh"
+    )
+    client = signed_in(world.specialist)
+    link = reverse("dossiers:apology_pdf", args=[dossier.pk, apology.pk])
+    assert link in client.get(detail(dossier)).content.decode()
+    assert "In thư xin lỗi (mẫu 04)" in client.get(detail(dossier)).content.decode()
+    response = client.get(link)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = flat(pdf_text(response.content, tmp_path))
+    assert "PHIẾU XIN LỖI" in text and dossier.code in text
+    assert "Lý do: Chờ xác minh" in text and "16 giờ 30 phút, ngày 20 tháng" in text
+    assert world.leader.display_name in text
+    assert signed_in(world.outsider).get(link).status_code == 404
+
+
+def test_the_stop_notice_prints_for_a_stopped_dossier(world: World, tmp_path: Path) -> None:
+    dossier = dossier_in(world, Status.IN_PROGRESS, True)
+    link = reverse("dossiers:stop_notice_pdf", args=[dossier.pk])
+    client = signed_in(world.leader)
+    assert link not in client.get(detail(dossier)).content.decode()
+    assert client.get(link).status_code == 404  # never stopped: nothing to print
+    services.stop(dossier=dossier, leader=world.leader, reason="Có tranh chấp về quyền sử dụng")
+    html = client.get(detail(dossier)).content.decode()
+    assert link in html and "In thông báo dừng (mẫu 05)" in html
+    response = client.get(link)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = flat(pdf_text(response.content, tmp_path))
+    assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text and dossier.code in text
+    assert "Lý do: Có tranh chấp về quyền sử dụng" in text
+    assert signed_in(world.outsider).get(link).status_code == 404

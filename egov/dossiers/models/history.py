@@ -1,4 +1,5 @@
-"""What happened to a dossier: status changes, hand-overs (form 06 rows), apology letters (form 04).
+"""What happened to a dossier: status changes, hand-overs (form 06 rows) and their attachments,
+apology letters (form 04).
 
 These rows are history: written by the services, never edited afterwards (the admin shows them
 read-only), and the public timeline is built from them.
@@ -14,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from egov.core.files import human_size
 from egov.dossiers.models.dossier import Dossier
 from egov.dossiers.rules import STATUS_LABELS, Form
 
@@ -143,6 +145,36 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.step_name}"
+
+
+class HandoverAttachment(models.Model):
+    """A file handed over with a step (a draft, an opinion, a site photo), checked by its content.
+
+    The bytes live in the default storage under ``handovers/``; the row keeps what identifies them
+    (SHA-256) and what the download needs (the storage's name, the user's name, the content type).
+    """
+
+    handover = models.ForeignKey(
+        Handover, verbose_name=_("lần bàn giao"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file_name = models.CharField(_("tệp lưu trữ"), max_length=255)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("dung lượng"))
+    file_sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file_content_type = models.CharField(_("kiểu tệp"), max_length=100)
+    uploaded_at = models.DateTimeField(_("tải lên lúc"))
+
+    class Meta:
+        verbose_name = _("tệp đính kèm khi bàn giao")
+        verbose_name_plural = pgettext_lazy("plural", "tệp đính kèm khi bàn giao")
+        ordering = ["handover", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def size_text(self) -> str:
+        return human_size(self.file_size)
 
 
 class Apology(models.Model):

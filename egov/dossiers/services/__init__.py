@@ -6,6 +6,7 @@ applicant's notification queued for after the commit.
 """
 
 from egov.dossiers.services.processing import (
+    CheckedUpload,
     hand_over,
     issue_apology,
     obligation_met,
@@ -30,6 +31,7 @@ from egov.dossiers.services.results import finish, rate, return_result
 
 __all__ = [
     "ApplicantData",
+    "CheckedUpload",
     "ReceivedDocument",
     "accept_dossier",
     "finish",

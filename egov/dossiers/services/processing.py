@@ -3,16 +3,20 @@ reassignment of a person's open work."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from egov.accounts.scope import require, scope_of
 from egov.core import calendar, clock
+from egov.core.files import DOCUMENTS_AND_IMAGES, CheckedFile, FileKind, StoredFile, Upload, store
 from egov.dossiers import rules
-from egov.dossiers.models import Apology, Dossier, Handover
+from egov.dossiers.models import Apology, Dossier, Handover, HandoverAttachment
 from egov.dossiers.rules import Status
 from egov.dossiers.services._base import (
     Actor,
@@ -32,6 +36,20 @@ from egov.procedures.models import ProcessStep
 
 # Who can hold a dossier's step: a processing official, or a leader for the approval step.
 RECIPIENT_PERMISSIONS = ("dossiers.process", "dossiers.approve")
+
+# What may travel with a hand-over: scans and photos, and the draft decision in Word.
+HANDOVER_KINDS = DOCUMENTS_AND_IMAGES | {FileKind.DOCX}
+MAX_HANDOVER_BYTES = 20 * 1024 * 1024
+MAX_HANDOVER_FILES = 5
+HANDOVER_FOLDER = "handovers"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedUpload:
+    """An attachment ``core.files.check_upload`` accepted, with the content it checked."""
+
+    checked: CheckedFile
+    content: Upload
 
 
 def start_processing(
@@ -72,36 +90,86 @@ def hand_over(
     to_division: Division | None = None,
     to_user: Actor | None = None,
     note: str = "",
+    attachments: Sequence[CheckedUpload] = (),
 ) -> Handover:
     """Pass the dossier on inside processing (status 4): to the next step by default, or back to
     an earlier one; to a division's inbox, a person, or another agency's inbox (inter-agency).
+
+    ``attachments`` (at most ``MAX_HANDOVER_FILES``, checked by ``core.files.check_upload``) are
+    stored under ``handovers/`` and recorded with the hand-over; if the hand-over fails, the files
+    already stored are deleted again.
     """
-    with transaction.atomic():
-        dossier = locked(dossier)
-        if dossier.status_enum is not Status.IN_PROGRESS:
-            raise rules.IllegalTransition(_("Chỉ chuyển xử lý được hồ sơ đang giải quyết."))
-        require_any_on(officer, RECIPIENT_PERMISSIONS, dossier)
-        now = clock.now()
-        current = open_handover(dossier)
-        step = to_step or _next_step(dossier)
-        if current is not None:
-            current.completed_at = now
-            current.save(update_fields=["completed_at"])
-        handover = _hand_to_step(
-            dossier,
-            step=step,
-            from_agency=dossier.current_agency or dossier.agency,
-            from_division=dossier.current_division,
-            from_user=officer,
-            to_agency=to_agency,
-            to_division=to_division,
-            to_user=to_user,
-            now=now,
-            note=note.strip(),
-        )
-        dossier.save()
-        record(officer, "dossier.hand_over", dossier, handover=handover.pk, to_agency=handover.to_agency_id)
+    _check_attachments(attachments)
+    stored: list[StoredFile] = []
+    try:
+        with transaction.atomic():
+            dossier = locked(dossier)
+            if dossier.status_enum is not Status.IN_PROGRESS:
+                raise rules.IllegalTransition(_("Chỉ chuyển xử lý được hồ sơ đang giải quyết."))
+            require_any_on(officer, RECIPIENT_PERMISSIONS, dossier)
+            now = clock.now()
+            current = open_handover(dossier)
+            step = to_step or _next_step(dossier)
+            if current is not None:
+                current.completed_at = now
+                current.save(update_fields=["completed_at"])
+            handover = _hand_to_step(
+                dossier,
+                step=step,
+                from_agency=dossier.current_agency or dossier.agency,
+                from_division=dossier.current_division,
+                from_user=officer,
+                to_agency=to_agency,
+                to_division=to_division,
+                to_user=to_user,
+                now=now,
+                note=note.strip(),
+            )
+            dossier.save()
+            rows = []
+            for upload in attachments:
+                saved = store(upload.checked, upload.content, folder=HANDOVER_FOLDER)
+                stored.append(saved)
+                rows.append(_attachment(handover, upload.checked, saved, now))
+            HandoverAttachment.objects.bulk_create(rows)
+            record(
+                officer,
+                "dossier.hand_over",
+                dossier,
+                handover=handover.pk,
+                to_agency=handover.to_agency_id,
+                attachments=[{"name": row.original_name, "sha256": row.file_sha256} for row in rows],
+            )
+    except BaseException:
+        for saved in stored:
+            default_storage.delete(saved.name)
+        raise
     return handover
+
+
+def _check_attachments(attachments: Sequence[CheckedUpload]) -> None:
+    if len(attachments) > MAX_HANDOVER_FILES:
+        raise ValidationError(
+            _("Chỉ đính kèm được tối đa %(count)d tệp mỗi lần chuyển.") % {"count": MAX_HANDOVER_FILES},
+            code="too_many_files",
+        )
+    for upload in attachments:
+        if upload.checked.kind not in HANDOVER_KINDS:  # check_upload was called with other kinds
+            raise ValueError(f"{upload.checked.kind} is not accepted with a hand-over")
+
+
+def _attachment(
+    handover: Handover, checked: CheckedFile, saved: StoredFile, now: datetime
+) -> HandoverAttachment:
+    return HandoverAttachment(
+        handover=handover,
+        file_name=saved.name,
+        original_name=checked.name,
+        file_size=saved.size,
+        file_sha256=saved.sha256,
+        file_content_type=saved.content_type,
+        uploaded_at=now,
+    )
 
 
 def take_dossier(*, dossier: Dossier, officer: Actor) -> Handover:

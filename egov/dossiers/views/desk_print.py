@@ -1,4 +1,5 @@
-"""The desk's printed slip (form 01, 02 or 03, whichever the dossier's last decision produced).
+"""The desk's printed slip (form 01, 02 or 03, whichever the dossier's last decision produced), and
+the applicant's filled declaration (tờ khai).
 
 ``printing`` lays forms out from plain dataclasses; this module fills them from a dossier loaded by
 ``selectors.desk_dossier`` and its last status change (the reason, the missing list, the officer).
@@ -14,6 +15,7 @@ from egov.dossiers import printing, selectors
 from egov.dossiers.models import Dossier, StatusChange
 from egov.dossiers.rules import Status
 from egov.dossiers.views.desk_access import desk_only
+from egov.procedures.rules import declaration_lines
 
 _FORMS = {
     Status.REFUSED: "03",
@@ -51,8 +53,23 @@ def print_slip(request: HttpRequest, pk: int) -> HttpResponse:
         pdf = printing.render_supplement_request(supplement_data(dossier, change))
     else:
         pdf = printing.render_refusal(refusal_data(dossier, change))
+    return _pdf_response(pdf, f"{dossier.code}-mau-{form}.pdf")
+
+
+@login_required
+def print_declaration(request: HttpRequest, pk: int) -> HttpResponse:
+    """The declaration as filled with the schema version the dossier was received with."""
+    desk_only(request)
+    dossier = selectors.desk_dossier(actor=request.user, pk=pk)
+    if dossier is None or dossier.form_schema is None:  # a procedure without an electronic form
+        raise Http404
+    pdf = printing.render_declaration(declaration_data(dossier))
+    return _pdf_response(pdf, f"{dossier.code}-to-khai.pdf")
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{form}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"  # personal data: no shared cache keeps it
     return response
 
@@ -152,4 +169,18 @@ def refusal_data(dossier: Dossier, change: StatusChange | None) -> printing.Refu
         procedure_name=dossier.procedure.name,
         reason=change.note if change else "",
         officer_name=_officer(change),
+    )
+
+
+def declaration_data(dossier: Dossier) -> printing.DeclarationData:
+    schema = dossier.form_schema
+    unit = dossier.agency.administrative_unit  # the competent agency, to which it is addressed
+    return printing.DeclarationData(
+        heading=printing.Heading(agency_name=dossier.agency.name, place=unit.name if unit else ""),
+        procedure_name=dossier.procedure.name,
+        applicant=_applicant(dossier),
+        lines=declaration_lines(schema.fields if schema else [], dossier.answers),
+        submitted_at=dossier.submitted_at,
+        place=unit.name if unit else "",
+        dossier_code=dossier.code,
     )

@@ -58,7 +58,9 @@ def situation(actor: User, dossier: Dossier) -> tuple[Situation, list[Handover]]
     handovers = list(
         dossier.handovers.select_related(
             "from_agency", "from_division", "from_user", "to_agency", "to_division", "to_user"
-        ).order_by("handed_at", "pk")
+        )
+        .prefetch_related("attachments")
+        .order_by("handed_at", "pk")
     )
     steps = list(
         ProcessStep.objects.filter(template__procedure_id=dossier.procedure_id)
@@ -101,6 +103,7 @@ def render_detail(
         "status_labels": {s.value: label for s, label in STATUS_LABELS.items()},
         "actions": forms,
         "can_print_slip": dossier.received_at is not None and dossier.due_at is not None,
+        "can_print_stop_notice": dossier.status_enum is Status.STOPPED and dossier.received_at is not None,
         "is_paused": dossier.paused_since is not None,
     }
     return render(request, "dossiers/processing/detail.html", context, status=status)

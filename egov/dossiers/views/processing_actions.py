@@ -147,6 +147,7 @@ def _hand_over(s: Situation, form: Any) -> str:
         to_division=data.get("to_division"),
         to_user=data.get("to_user"),
         note=data["note"],
+        attachments=form.checked_uploads(),
     )
     whom = handover.to_user or handover.to_division or handover.to_agency
     return gettext("Đã chuyển hồ sơ đến %(whom)s.") % {"whom": whom}
