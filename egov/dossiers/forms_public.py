@@ -158,3 +158,21 @@ class KioskCodeForm(forms.Form):
     def dossier_code(self) -> str:
         data = self.cleaned_data
         return rules.dossier_code(data["agency"].code, data["received_on"], data["sequence"])
+
+
+class RatingForm(forms.Form):
+    """The applicant's satisfaction after the return, from the QR tracking page."""
+
+    score = forms.TypedChoiceField(
+        label=_("Mức độ hài lòng"),
+        choices=list(rules.RATING_LABELS.items()),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Hãy chọn mức độ hài lòng.")},
+    )
+    comment = forms.CharField(
+        label=_("Ý kiến góp ý (không bắt buộc)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

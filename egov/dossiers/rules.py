@@ -247,6 +247,16 @@ TIMELINESS_LABELS = {
 }
 
 
+# The applicant's satisfaction after the return (``Rating.score``), as the rating form says it.
+RATING_LABELS = {
+    1: _("Rất không hài lòng"),
+    2: _("Không hài lòng"),
+    3: _("Bình thường"),
+    4: _("Hài lòng"),
+    5: _("Rất hài lòng"),
+}
+
+
 def timeliness(end: datetime, due: datetime, *, zone: tzinfo) -> Timeliness:
     """Late after the due instant; early when done on a local day before the due day.
 

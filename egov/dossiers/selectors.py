@@ -23,7 +23,7 @@ from egov.accounts.models import AssuranceLevel, User
 from egov.accounts.scope import scope_of
 from egov.core import calendar, clock
 from egov.dossiers import rules
-from egov.dossiers.models import Applicant, Dossier, Handover, StatusChange
+from egov.dossiers.models import Applicant, Dossier, Handover, Rating, StatusChange
 from egov.dossiers.rules import Status, Timeliness
 from egov.organizations.models import Agency, Division
 from egov.procedures.models import Procedure
@@ -65,17 +65,22 @@ def _listed(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
     return queryset.select_related("procedure", "applicant", "agency")
 
 
+def _public(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    # The rating rides along in the same query: the tracking page shows it or the rating form.
+    return _listed(queryset).select_related("rating")
+
+
 def dossier_by_tracking_token(token: str) -> Dossier | None:
     """The dossier whose receipt's QR carries ``token`` (no second factor: the token is random)."""
     if not token or len(token) > Dossier._meta.get_field("tracking_token").max_length:  # type: ignore[operator]
         return None
-    return _listed(Dossier.objects.filter(tracking_token=token)).first()
+    return _public(Dossier.objects.filter(tracking_token=token)).first()
 
 
 def dossier_for_lookup(code: str, second_factor: str) -> Dossier | None:
     """The dossier with ``code`` if ``second_factor`` is the last 4 digits of the applicant's phone
     or personal ID number (tax code for an organisation); ``None`` otherwise."""
-    dossier = _listed(Dossier.objects.filter(code=code.strip().upper())).first()
+    dossier = _public(Dossier.objects.filter(code=code.strip().upper())).first()
     if dossier is None:
         return None
     applicant = dossier.applicant
@@ -298,6 +303,15 @@ def held_by_condition(user: User | AnonymousUser) -> Q:
     return Q(current_assignee_id=user.pk, status__in=OPEN_VALUES)
 
 
+def division_inbox_condition(user: User | AnonymousUser) -> Q:
+    """Open dossiers waiting in one of ``user``'s divisions that nobody holds yet (index
+    ``dossier_inbox_division``). No division: nothing (``pk__in=[]`` matches no row)."""
+    divisions = sorted(scope_of(user).division_ids)
+    if not divisions:
+        return Q(pk__in=[])
+    return Q(current_division_id__in=divisions, current_assignee__isnull=True, status__in=OPEN_VALUES)
+
+
 def listed(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
     """What a list row shows (procedure, applicant, agency) in the same query."""
     return _listed(queryset)
@@ -407,6 +421,7 @@ class PublicTracking:
     timeliness: Timeliness | None  # of a closed dossier (finished/returned), by the on-time rule
     status_changes: tuple[PublicStatusChange, ...]
     steps: tuple[PublicStep, ...]
+    rating_score: int | None = None  # the applicant's satisfaction (1–5) once rated; not the comment
 
     @property
     def status_label(self) -> str:
@@ -419,6 +434,25 @@ class PublicTracking:
     @property
     def is_paused(self) -> bool:
         return self.status in (Status.SUPPLEMENT_REQUESTED, Status.OBLIGATION_REQUESTED, Status.STOPPED)
+
+    @property
+    def may_be_rated(self) -> bool:
+        """Returned (status 10) and not rated yet: the applicant may rate satisfaction."""
+        return self.status is Status.RETURNED and self.rating_score is None
+
+    @property
+    def rating_label(self) -> str:
+        return str(rules.RATING_LABELS[self.rating_score]) if self.rating_score else ""
+
+
+def rating_score(dossier: Dossier) -> int | None:
+    """The dossier's satisfaction score, or ``None`` (no query when the finder joined the rating)."""
+    if dossier.status_enum is not Status.RETURNED:
+        return None  # only a returned dossier can be rated
+    try:
+        return dossier.rating.score
+    except Rating.DoesNotExist:
+        return None
 
 
 def public_tracking(dossier: Dossier, *, now: datetime) -> PublicTracking:
@@ -440,6 +474,7 @@ def public_tracking(dossier: Dossier, *, now: datetime) -> PublicTracking:
         promised_at=apology.promised_at if apology else None,
         is_late=is_late(dossier, now),
         timeliness=on_time_result(dossier, now) if closed else None,
+        rating_score=rating_score(dossier),
         status_changes=tuple(PublicStatusChange(Status(c.target), c.at) for c in changes),
         steps=tuple(
             PublicStep(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from egov.accounts.scope import scope_of
 from egov.accounts.selectors import memberships_of
@@ -62,6 +62,7 @@ def my_memberships(*, actor: User | AnonymousUser) -> QuerySet[Membership]:
 
 class Tab(StrEnum):
     MINE = "mine"
+    DIVISION = "division"
     DUE_TODAY = "due_today"
     AT_RISK = "at_risk"
     LATE = "late"
@@ -69,11 +70,12 @@ class Tab(StrEnum):
 
 
 TAB_LABELS = {
-    Tab.MINE: _lazy("Việc của tôi"),
-    Tab.DUE_TODAY: _lazy("Đến hạn hôm nay"),
-    Tab.AT_RISK: _lazy("Sắp quá hạn"),
-    Tab.LATE: _lazy("Quá hạn"),
-    Tab.ALL: _lazy("Tất cả"),
+    Tab.MINE: gettext_lazy("Việc của tôi"),
+    Tab.DIVISION: gettext_lazy("Hộp thư của phòng"),
+    Tab.DUE_TODAY: gettext_lazy("Đến hạn hôm nay"),
+    Tab.AT_RISK: gettext_lazy("Sắp quá hạn"),
+    Tab.LATE: gettext_lazy("Quá hạn"),
+    Tab.ALL: gettext_lazy("Tất cả"),
 }
 
 
@@ -107,6 +109,7 @@ def _filtered(actor: User | AnonymousUser, filters: DossierFilters) -> QuerySet[
 def _tab_conditions(actor: User | AnonymousUser, now: datetime) -> dict[Tab, Q]:
     return {
         Tab.MINE: dossier_selectors.held_by_condition(actor),
+        Tab.DIVISION: dossier_selectors.division_inbox_condition(actor),
         Tab.DUE_TODAY: dossier_selectors.due_today_condition(now),
         Tab.AT_RISK: dossier_selectors.at_risk_condition(now),
         Tab.LATE: dossier_selectors.late_condition(now),

@@ -87,7 +87,8 @@ def _without_page(query: QueryDict) -> str:
 
 @login_required
 def dossier_list(request: HttpRequest) -> HttpResponse:
-    """The official's tabs over the dossiers they see: mine, due today, at risk, late, all."""
+    """The official's tabs over the dossiers they see: mine, the division's inbox, due today, at
+    risk, late, all."""
     _official_only(request)
     try:
         tab = selectors.Tab(request.GET.get("tab", selectors.Tab.MINE))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import unicodedata
 from datetime import datetime
 
 import pytest
@@ -14,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from egov.core import calendar, clock
 from egov.dossiers.models import Dossier
+from tests.dossiers.browser_support import downloaded_pdf_text, printed_appointment
 from tests.dossiers.conftest import APPLICANT_ID, VN, World
 from tests.dossiers.test_views_desk import signed_in
 
@@ -82,12 +81,6 @@ def test_an_officer_receives_a_dossier_whose_appointment_skips_tet_and_prints_th
     expect(page.get_by_role("main")).to_contain_text(due_text)
 
     link = page.get_by_role("link", name="In phiếu (mẫu 01, PDF)")
-    response = page.context.request.get(live_server.url + link.get_attribute("href"))
-    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
-    path = tmp_path / "receipt.pdf"
-    path.write_bytes(response.body())
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
-    printed = " ".join(unicodedata.normalize("NFC", text.stdout.decode()).split())
+    printed = downloaded_pdf_text(page, live_server.url + link.get_attribute("href"), tmp_path)
     assert dossier.code in printed
-    due = expected_due.astimezone(VN)
-    assert f"{due:%H} giờ {due:%M} phút, ngày {due.day:02d} tháng {due.month:02d} năm {due.year}" in printed
+    assert printed_appointment(expected_due) in printed

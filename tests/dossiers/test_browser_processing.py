@@ -6,42 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from egov.accounts.models import User
 from egov.dossiers.models import Dossier
 from egov.dossiers.rules import Status
 from tests.core.test_files import pdf_bytes
+from tests.dossiers.browser_support import open_action, sign_in_as
 from tests.dossiers.conftest import build_world, dossier_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in_as(page: Page, live_server: Any, user: User) -> None:
-    """Put a session past both factors into the browser (the sign-in pages have their own tests)."""
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user, name="authenticator", defaults={"confirmed": True}
-    )
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}]
-    )
-
-
-def open_action(page: Page, title: str) -> Any:
-    """Open the action's disclosure and return its form (named after the action)."""
-    page.locator("summary", has_text=title).click()
-    return page.get_by_role("form", name=title)
 
 
 def test_a_dossier_goes_from_accepted_to_returned(page: Page, live_server: Any, axe_violations: Any) -> None:

@@ -103,3 +103,22 @@ def test_the_kiosk_finds_a_dossier_by_scan_or_by_pickers_and_resets_when_left_al
     check()
     page.get_by_role("link", name="Tra cứu hồ sơ khác").click()
     expect(page.get_by_role("heading", name="Cách 2: Chọn cơ quan, ngày nộp và số thứ tự")).to_be_visible()
+
+
+def test_the_applicant_rates_satisfaction_from_the_qr_page(page: Page, live_server: Any, check: Any):
+    cache.clear()
+    returned = dossier_in(build_world(), Status.RETURNED, True)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url + reverse("lookup:qr", args=[returned.tracking_token]))
+    expect(page.get_by_role("heading", name="Đánh giá mức độ hài lòng")).to_be_visible()
+    check()
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.get_by_role("alert")).to_contain_text("Hãy chọn mức độ hài lòng.")
+    check()
+    page.get_by_role("radio", name="Hài lòng", exact=True).check()
+    page.get_by_label("Ý kiến góp ý (không bắt buộc)").fill("Cán bộ hướng dẫn tận tình")
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.get_by_role("status")).to_contain_text("Cảm ơn bạn đã đánh giá.")
+    expect(page.get_by_text("Đã đánh giá: Hài lòng (4/5).")).to_be_visible()
+    expect(page.get_by_role("radio")).to_have_count(0)
+    check()

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -396,3 +398,24 @@ def test_a_dossier_without_a_form_schema_has_no_declaration_to_print(desk, world
     assert desk.get(reverse("dossiers:desk_declaration", args=[dossier.pk])).status_code == 404
     html = desk.get(reverse("dossiers:desk_detail", args=[dossier.pk])).content.decode()
     assert reverse("dossiers:desk_declaration", args=[dossier.pk]) not in html
+
+
+# --- Illustrative catalogue data --------------------------------------------------------------------
+
+ILLUSTRATIVE = "Dữ liệu minh họa"
+
+
+def test_an_illustrative_procedure_says_so_on_the_reception_page(desk, world):
+    page = {"offer": offer(world), "desk": world.agency.pk}
+    with CaptureQueriesContext(connection) as confirmed:
+        html = desk.get(RECEIVE, page).content.decode()
+    assert ILLUSTRATIVE not in html  # confirmed against a published source: no notice
+    world.procedure.is_illustrative = True
+    world.procedure.save(update_fields=["is_illustrative"])
+    with CaptureQueriesContext(connection) as illustrative:
+        response = desk.get(RECEIVE, page)
+    html = response.content.decode()
+    assert response.status_code == 200 and ILLUSTRATIVE in html and 'role="note"' in html
+    assert len(illustrative) == len(confirmed)  # the notice reads the procedure already loaded
+    # Shown beside the procedure, before the form is filled in.
+    assert html.index(world.procedure.name) < html.index(ILLUSTRATIVE) < html.index('name="submission_key"')

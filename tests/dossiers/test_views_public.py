@@ -302,3 +302,72 @@ def test_the_kiosk_refuses_an_agency_it_does_not_offer(world: World, client: Cli
     dossier = in_progress(world)
     response = kiosk_pick(client, dossier, APPLICANT_PHONE[-4:], agency=world.other_agency.code)
     assert response.status_code == 200 and "Đang giải quyết" not in response.content.decode()
+
+
+# --- The applicant's satisfaction rating from the QR page -----------------------------------------
+
+RATING_TITLE = "Đánh giá mức độ hài lòng"
+
+
+def rate_url(dossier: Dossier) -> str:
+    return reverse("lookup:rate", args=[dossier.tracking_token])
+
+
+def test_a_returned_dossier_offers_the_rating_form_on_its_qr_page(world: World, client: Client):
+    dossier = dossier_in(world, Status.RETURNED, True)
+    html = client.get(reverse("lookup:qr", args=[dossier.tracking_token])).content.decode()
+    assert RATING_TITLE in html and f'action="{rate_url(dossier)}"' in html
+    assert html.count('type="radio" name="score"') == 5
+    assert "Rất không hài lòng" in html and "Rất hài lòng" in html and 'name="comment"' in html
+    assert "<legend>Mức độ hài lòng</legend>" in html
+
+
+def test_the_token_holder_rates_once_and_then_sees_the_rating(
+    world: World, client: Client, django_assert_max_num_queries: Any
+):
+    dossier = dossier_in(world, Status.RETURNED, True)
+    response = client.post(rate_url(dossier), {"score": "4", "comment": "  Nhanh, chu đáo  "})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "lookup:qr", args=[dossier.tracking_token]
+    )
+    with django_assert_max_num_queries(6):  # 4 for the page, the session and its messages
+        html = client.get(response["Location"]).content.decode()
+    assert "Cảm ơn bạn đã đánh giá." in html
+    assert "Đã đánh giá: Hài lòng (4/5)." in html and 'name="score"' not in html
+    assert "Nhanh, chu đáo" not in html  # the comment is for the agency, not a public page
+    dossier.refresh_from_db()
+    assert (dossier.rating.score, dossier.rating.comment) == (4, "Nhanh, chu đáo")
+
+
+def test_a_second_post_changes_nothing(world: World, client: Client):
+    dossier = dossier_in(world, Status.RETURNED, True)
+    client.post(rate_url(dossier), {"score": "5"})
+    again = client.post(rate_url(dossier), {"score": "1"}, follow=True)
+    assert again.status_code == 200 and "Hồ sơ này đã được đánh giá." in again.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.rating.score == 5
+
+
+def test_a_rating_needs_a_score_from_one_to_five(world: World, client: Client):
+    dossier = dossier_in(world, Status.RETURNED, True)
+    for data in ({}, {"score": "6"}, {"score": "x"}):
+        response = client.post(rate_url(dossier), data)
+        assert response.status_code == 400 and "Có lỗi cần sửa" in response.content.decode()
+    assert not Dossier.objects.filter(pk=dossier.pk, rating__isnull=False).exists()
+
+
+def test_a_dossier_not_yet_returned_has_no_form_and_refuses_a_rating(world: World, client: Client):
+    dossier = dossier_in(world, Status.FINISHED, True)
+    html = client.get(reverse("lookup:qr", args=[dossier.tracking_token])).content.decode()
+    assert RATING_TITLE not in html and 'name="score"' not in html
+    response = client.post(rate_url(dossier), {"score": "5"})
+    assert response.status_code == 409
+    assert "Chỉ đánh giá được sau khi đã nhận kết quả." in response.content.decode()
+    assert not Dossier.objects.filter(pk=dossier.pk, rating__isnull=False).exists()
+
+
+def test_rating_with_an_unknown_token_is_a_404_and_get_is_not_allowed(world: World, client: Client):
+    response = client.post(reverse("lookup:rate", args=["khong-co-ma-nay-1234567890"]), {"score": "5"})
+    assert response.status_code == 404 and "Không tìm thấy hồ sơ" in response.content.decode()
+    dossier = dossier_in(world, Status.RETURNED, True)
+    assert client.get(rate_url(dossier)).status_code == 405

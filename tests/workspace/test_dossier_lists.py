@@ -100,7 +100,7 @@ def counts(response: Any) -> dict[str, int]:
 def test_each_tab_counts_and_lists_its_dossiers(world, dossiers):
     client = signed_in(world.specialist)
     response = tab(client, "mine")
-    assert counts(response) == {"mine": 2, "due_today": 1, "at_risk": 1, "late": 1, "all": 5}
+    assert counts(response) == {"mine": 2, "division": 0, "due_today": 1, "at_risk": 1, "late": 1, "all": 5}
     assert codes(response) == {dossiers["A"].code, dossiers["B"].code}
     assert codes(tab(client, "due_today")) == {dossiers["B"].code}
     assert codes(tab(client, "at_risk")) == {dossiers["B"].code}
@@ -140,7 +140,7 @@ def test_a_field_in_error_is_shown_and_left_out_of_the_filters(world, dossiers):
 
 def test_an_official_of_another_agency_sees_none_of_them(world, dossiers):
     response = tab(signed_in(world.outsider), "all")
-    assert counts(response) == {"mine": 0, "due_today": 0, "at_risk": 0, "late": 0, "all": 0}
+    assert counts(response) == {"mine": 0, "division": 0, "due_today": 0, "at_risk": 0, "late": 0, "all": 0}
     assert dossiers["A"].code not in response.content.decode()
 
 
@@ -246,3 +246,35 @@ def test_the_register_page_takes_the_same_queries_whatever_the_number_of_lines(w
     for minute in range(5):
         accepted_at(world, local(2026, 3, 5, 9, minute), "start_processing")
     assert count() == few <= 9
+
+
+# --- The division's inbox -------------------------------------------------------------------------
+
+
+def test_the_division_inbox_lists_its_open_dossiers_nobody_holds_yet(world, dossiers):
+    # F started processing on Mon 09/03: handed to the HCTP division's inbox, not yet taken.
+    f = accepted_at(world, local(2026, 3, 9, 9, 0), "start_processing")
+    assert (f.current_division, f.current_assignee) == (world.division, None)
+    for official in (world.specialist, world.colleague, world.head):
+        response = tab(signed_in(official), "division")
+        assert counts(response)["division"] == 1
+        assert codes(response) == {f.code}  # A, B, C are held by someone; D, E are not in HCTP
+    html = tab(signed_in(world.specialist), "division").content.decode()
+    assert "Hộp thư của phòng" in html and 'href="?tab=division" aria-current="page"' in html
+    # The desk's division and another agency's officials see nothing of it.
+    assert codes(tab(signed_in(world.desk), "division")) == set()
+    assert counts(tab(signed_in(world.outsider), "division"))["division"] == 0
+    # Once a colleague takes it, it is theirs and leaves the division's inbox.
+    with clock.frozen(NOW):
+        services.take_dossier(dossier=f, officer=world.colleague)
+    response = tab(signed_in(world.specialist), "division")
+    assert counts(response)["division"] == 0 and codes(response) == set()
+
+
+def test_the_division_inbox_is_counted_in_the_same_query_as_the_other_tabs(world, dossiers):
+    client = signed_in(world.specialist)
+    queries_for(client, "mine")  # warm the working calendar's cache
+    mine = queries_for(client, "mine")
+    for hour in range(7, 11):
+        accepted_at(world, local(2026, 3, 9, hour, 0), "start_processing")
+    assert queries_for(client, "division") == mine <= 8

@@ -15,16 +15,20 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.accounts.requests import client_ip
 from egov.core import clock
-from egov.dossiers import selectors, throttling
-from egov.dossiers.forms_public import KioskCodeForm, KioskScanForm, LookupForm
+from egov.dossiers import selectors, services, throttling
+from egov.dossiers.forms_public import KioskCodeForm, KioskScanForm, LookupForm, RatingForm
+from egov.dossiers.models import Dossier
+from egov.dossiers.rules import IllegalTransition
 
 DEFAULT_KIOSK_TIMEOUT_SECONDS = 60
 
@@ -96,14 +100,65 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return with_retry_after(response, outcome)
 
 
+def qr_not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "dossiers/public/qr_not_found.html", status=404)
+
+
+def qr_page(
+    request: HttpRequest,
+    dossier: Dossier,
+    token: str,
+    *,
+    rating_form: RatingForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The tracking page opened by the receipt's QR; holding the token lets the applicant rate."""
+    tracking = selectors.public_tracking(dossier, now=clock.now())
+    context: dict[str, Any] = {"tracking": tracking, "token": token}
+    if tracking.may_be_rated:
+        context["rating_form"] = rating_form or RatingForm()
+    return render(request, "dossiers/public/tracking.html", context, status=status)
+
+
 @never_cache
 @require_GET
 def track_by_qr(request: HttpRequest, token: str) -> HttpResponse:
     dossier = selectors.dossier_by_tracking_token(token)
     if dossier is None:
-        return render(request, "dossiers/public/qr_not_found.html", status=404)
-    tracking = selectors.public_tracking(dossier, now=clock.now())
-    return render(request, "dossiers/public/tracking.html", {"tracking": tracking})
+        return qr_not_found(request)
+    return qr_page(request, dossier, token)
+
+
+@never_cache
+@require_POST
+def rate(request: HttpRequest, token: str) -> HttpResponse:
+    """The applicant's satisfaction rating, posted from the QR tracking page (once, after the return)."""
+    dossier = selectors.dossier_by_tracking_token(token)
+    if dossier is None:
+        return qr_not_found(request)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return qr_page(request, dossier, token, rating_form=form, status=400)
+    try:
+        services.rate(
+            dossier=dossier,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+            tracking_token=token,
+        )
+    except IllegalTransition as refused:
+        messages.error(request, str(refused))
+        return qr_page(request, dossier, token, status=409)
+    except ValidationError as refused:
+        if refused.code != "rated":
+            for text in refused.messages:
+                form.add_error(None, text)
+            return qr_page(request, dossier, token, rating_form=form, status=400)
+        # Rated already (a second click, a second tab): nothing to do, the page shows the rating.
+        messages.info(request, _("Hồ sơ này đã được đánh giá. Cảm ơn bạn."))
+        return redirect("lookup:qr", token=token)
+    messages.success(request, _("Cảm ơn bạn đã đánh giá."))
+    return redirect("lookup:qr", token=token)
 
 
 # --- Kiosk ---------------------------------------------------------------------------------------
