@@ -67,3 +67,40 @@ def test_database_url_selects_postgresql(tmp_path):
         load_settings(tmp_path, SECRET_KEY="k" * 50, DATABASE_URL="postgres://u:p@db:5432/egov").stdout
     )
     assert values["db"] == "django.db.backends.postgresql"
+
+
+def test_manage_py_works_in_an_unconfigured_checkout(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "EGOV_PROFILE", "SECRET_KEY"}
+    }
+    env["EGOV_VAR_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_manage_py_keeps_the_production_profile_when_a_secret_key_is_configured(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "EGOV_PROFILE"}}
+    env.update(EGOV_VAR_DIR=str(tmp_path), SECRET_KEY="k" * 50)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.PROFILE)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "production", result.stderr
