@@ -80,7 +80,11 @@ INSTALLED_APPS = [
     "egov.organizations",
     "egov.accounts",
     "egov.procedures",
+    "egov.signatures",
     "egov.dossiers",
+    "egov.documents",
+    "egov.payments",
+    "egov.eservices",
     "egov.reports",
     "egov.workspace",
 ]

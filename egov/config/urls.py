@@ -12,6 +12,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/", include("egov.reports.urls")),
     path("dossiers/", include("egov.dossiers.urls")),
     path("tra-cuu/", include("egov.dossiers.urls_public")),
+    path("ky-so/", include("egov.signatures.urls")),
+    path("van-ban/", include("egov.documents.urls")),
+    path("thanh-toan/", include("egov.payments.urls")),
+    path("dich-vu-cong/", include("egov.eservices.urls")),
     path("admin/", admin.site.urls),
 ]
 
