@@ -109,8 +109,11 @@ def main() -> None:
     print(line)
 
     # 2. The officers' tabs for the busiest agency.
+    # The busiest agency that has a division head (communes may have none).
+    headed = Membership.objects.filter(role=Role.DIVISION_HEAD).values("agency")
     busiest = (
-        Dossier.objects.values("agency")
+        Dossier.objects.filter(agency__in=headed)
+        .values("agency")
         .annotate(n=Count("pk"))
         .order_by("-n")
         .values_list("agency", flat=True)[:1]

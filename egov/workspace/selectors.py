@@ -116,13 +116,37 @@ def _tab_conditions(actor: User | AnonymousUser, now: datetime) -> dict[Tab, Q]:
     }
 
 
+# The "all" tab lists the newest dossiers up to this many; older ones are reached through the
+# received-date filter. Counting every dossier an agency ever handled costs what its whole history
+# costs (a scan that grows year after year); counting up to a cap costs what the cap costs.
+ALL_TAB_LIMIT = 1000
+
+
 def tab_counts(*, actor: User | AnonymousUser, filters: DossierFilters, now: datetime) -> dict[Tab, int]:
-    """How many dossiers each tab holds, in one aggregate query whatever the number of rows."""
+    """How many dossiers each tab holds, in two queries whatever the number of rows.
+
+    The working tabs hold open dossiers only, so one aggregate over the open ones (read through
+    the partial open indexes) counts them all and follows the open workload, not the history.
+    The "all" tab is counted up to ``ALL_TAB_LIMIT + 1``: a count above the limit means "more"
+    (``is_capped``).
+    """
     counts = {
         tab.value: Count("pk", filter=condition) for tab, condition in _tab_conditions(actor, now).items()
     }
-    result = _filtered(actor, filters).aggregate(**counts, **{Tab.ALL.value: Count("pk")})
+    dossiers = _filtered(actor, filters)
+    result = dossiers.filter(status__in=dossier_selectors.OPEN_VALUES).aggregate(**counts)
+    result[Tab.ALL.value] = dossiers.order_by()[: ALL_TAB_LIMIT + 1].count()
     return {tab: result[tab.value] for tab in Tab}
+
+
+def is_capped(tab: Tab, count: int) -> bool:
+    """Whether the tab holds more dossiers than it lists (only "all" has a limit)."""
+    return tab is Tab.ALL and count > ALL_TAB_LIMIT
+
+
+def listed_count(tab: Tab, count: int) -> int:
+    """How many of the tab's dossiers its pages show."""
+    return min(count, ALL_TAB_LIMIT) if tab is Tab.ALL else count
 
 
 def tab_dossiers(

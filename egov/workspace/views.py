@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, cast
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -85,6 +86,12 @@ def _without_page(query: QueryDict) -> str:
     return rest.urlencode()
 
 
+def _shown_count(tab: selectors.Tab, count: int) -> str:
+    if selectors.is_capped(tab, count):
+        return _("hơn %(limit)s") % {"limit": intcomma(selectors.ALL_TAB_LIMIT)}
+    return intcomma(count)
+
+
 @login_required
 def dossier_list(request: HttpRequest) -> HttpResponse:
     """The official's tabs over the dossiers they see: mine, the division's inbox, due today, at
@@ -100,7 +107,9 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     counts = selectors.tab_counts(actor=request.user, filters=filters, now=now)
     dossiers = selectors.tab_dossiers(actor=request.user, tab=tab, filters=filters, now=now)
-    page = _CountedPaginator(dossiers, PAGE_SIZE, count=counts[tab]).get_page(request.GET.get("page"))
+    page = _CountedPaginator(dossiers, PAGE_SIZE, count=selectors.listed_count(tab, counts[tab])).get_page(
+        request.GET.get("page")
+    )
     rest = request.GET.copy()
     rest.pop("page", None)
     rest.pop("tab", None)
@@ -110,7 +119,11 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "tab": tab,
-            "tabs": [(t, selectors.TAB_LABELS[t], counts[t]) for t in selectors.Tab],
+            "tabs": [
+                (t, selectors.TAB_LABELS[t], counts[t], _shown_count(t, counts[t])) for t in selectors.Tab
+            ],
+            "capped": selectors.is_capped(tab, counts[tab]),
+            "limit": selectors.ALL_TAB_LIMIT,
             "filter_query": rest.urlencode(),
             "page_obj": page,
             "page_query": _without_page(request.GET),

@@ -1,6 +1,8 @@
 """The one-stop shop's whole "done when" journey in one browser session, on dates set through the
-clock: reception before Tết, the receipt, the hand-overs, the leader's approval, the return, and the
-citizen's lookup by code and by QR. Every page is checked with axe-core."""
+clock: reception before Tết (with a mistyped ID number first), the receipt, the hand-overs, the
+leader's approval, the return, and the citizen's lookup by code and by QR. Every page is checked
+with axe-core; the desk and processing screens have no separate browser walk (this one covers
+them), only their view tests."""
 
 from __future__ import annotations
 
@@ -69,9 +71,17 @@ def test_a_dossier_goes_from_the_desk_before_tet_to_the_citizens_lookup(
         expect(page.get_by_text("15 ngày làm việc")).to_be_visible()
         check()
         page.get_by_label("Họ tên người nộp hoặc tên tổ chức").fill("Phạm Thị Tết")
-        page.get_by_label("Số định danh cá nhân (cá nhân)").fill(APPLICANT_ID)
+        page.get_by_label("Số định danh cá nhân (cá nhân)").fill("12345")  # a typo first
         page.get_by_label("Số điện thoại").fill(APPLICANT_PHONE)
         page.get_by_label("Mục đích sử dụng").fill("Xin việc")
+        page.get_by_label("Tờ khai (Bản chính, 1 bản)").check()
+        page.get_by_label("Tiếp nhận hồ sơ (in Giấy tiếp nhận và hẹn trả kết quả)").check()
+        page.get_by_role("button", name="Hoàn tất").click()
+        # The error is named and nothing typed is lost.
+        expect(page.get_by_role("alert")).to_contain_text("12 chữ số")
+        expect(page.get_by_label("Họ tên người nộp hoặc tên tổ chức")).to_have_value("Phạm Thị Tết")
+        check()
+        page.get_by_label("Số định danh cá nhân (cá nhân)").fill(APPLICANT_ID)
         page.get_by_label("Tờ khai (Bản chính, 1 bản)").check()
         page.get_by_label("Tiếp nhận hồ sơ (in Giấy tiếp nhận và hẹn trả kết quả)").check()
         page.get_by_role("button", name="Hoàn tất").click()
@@ -158,6 +168,12 @@ def test_a_dossier_goes_from_the_desk_before_tet_to_the_citizens_lookup(
         form.get_by_role("button", name="Trả kết quả").click()
         expect(page.get_by_role("status")).to_contain_text("Đã ghi nhận trả kết quả.")
         check_detail("Đã trả kết quả")
+        expect(page.get_by_role("table", name="Các lần bàn giao hồ sơ")).to_contain_text("Phê duyệt")
+
+        # On a 360-px phone the page scrolls down, never sideways (wide tables scroll in their box).
+        page.set_viewport_size({"width": 360, "height": 740})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.set_viewport_size({"width": 1280, "height": 720})
 
     dossier = Dossier.objects.get(pk=dossier.pk)
     assert dossier.status == Status.RETURNED

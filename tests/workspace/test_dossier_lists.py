@@ -29,6 +29,7 @@ from egov.core import clock
 from egov.dossiers import services
 from egov.dossiers.models import Dossier
 from egov.dossiers.rules import Status
+from egov.workspace import selectors as workspace_selectors
 from tests.dossiers.conftest import World, build_world, local, record, walk
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,7 @@ def codes(response: Any) -> set[str]:
 
 
 def counts(response: Any) -> dict[str, int]:
-    return {str(key): count for key, _label, count in response.context["tabs"]}
+    return {str(key): count for key, _label, count, _shown in response.context["tabs"]}
 
 
 def test_each_tab_counts_and_lists_its_dossiers(world, dossiers):
@@ -182,6 +183,21 @@ def test_the_tabs_paginate_by_25(world, dossiers):
     with clock.frozen(NOW):
         second = client.get(URL, {"tab": "all", "page": 2})
     assert len(second.context["rows"]) == 1
+
+
+def test_the_all_tab_counts_and_lists_up_to_its_limit_and_says_so(world, dossiers, monkeypatch):
+    monkeypatch.setattr(workspace_selectors, "ALL_TAB_LIMIT", 3)
+    client = signed_in(world.specialist)
+    response = tab(client, "all")
+    assert counts(response)["all"] == 4  # "more than 3": the count stopped one past the limit
+    assert counts(response)["late"] == 1  # the working tabs are not capped
+    assert response.context["page_obj"].paginator.count == 3
+    html = response.content.decode()
+    assert "hơn 3" in html and "3 hồ sơ tiếp nhận gần đây nhất" in html
+    assert codes(response) == {d.code for d in sorted(dossiers.values(), key=lambda d: d.submitted_at)[-3:]}
+    # Filtered under the limit, the count is exact again and the notice goes.
+    narrowed = tab(client, "all", received_from="2026-03-02", received_to="2026-03-02")
+    assert counts(narrowed)["all"] == 2 and "gần đây nhất" not in narrowed.content.decode()
 
 
 # --- The register (form 07) -------------------------------------------------------------------
