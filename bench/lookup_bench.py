@@ -136,7 +136,19 @@ def main() -> None:
         filters = workspace_selectors.DossierFilters()
         counts = workspace_selectors.tab_counts(actor=official, filters=filters, now=now)
         spent = timed(lambda: workspace_selectors.tab_counts(actor=official, filters=filters, now=now))
-        print(f"workspace tab counts (one aggregate, as the view runs it): {spent * 1e3:.1f} ms {counts}")
+        shown = {tab.value: count for tab, count in counts.items()}
+        print(
+            "workspace tab counts (open aggregate + capped 'all', as the view runs them): "
+            f"{spent * 1e3:.1f} ms {shown}"
+        )
+        for tab in (workspace_selectors.Tab.LATE, workspace_selectors.Tab.ALL):
+            rows = workspace_selectors.tab_dossiers(actor=official, tab=tab, filters=filters, now=now)
+            first = timed(lambda rows=rows: rows[:25])
+            deep = timed(lambda rows=rows: rows[975:1000])
+            print(
+                f"workspace '{tab.value}' tab page of 25 (as the view): "
+                f"first {first * 1e3:.1f} ms, 40th {deep * 1e3:.1f} ms"
+            )
         for name, query in (
             ("due today", selectors.due_today(actor=official, now=now)),
             ("at risk", selectors.at_risk(actor=official, now=now)),

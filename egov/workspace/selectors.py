@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -90,7 +91,10 @@ class DossierFilters:
 
 
 def _filtered(actor: User | AnonymousUser, filters: DossierFilters) -> QuerySet[Dossier]:
-    dossiers = dossier_selectors.visible_dossiers(actor)
+    return _narrowed(dossier_selectors.visible_dossiers(actor), filters)
+
+
+def _narrowed(dossiers: QuerySet[Dossier], filters: DossierFilters) -> QuerySet[Dossier]:
     if filters.procedure_id is not None:
         dossiers = dossiers.filter(procedure_id=filters.procedure_id)
     if filters.status is not None:
@@ -149,14 +153,51 @@ def listed_count(tab: Tab, count: int) -> int:
     return min(count, ALL_TAB_LIMIT) if tab is Tab.ALL else count
 
 
-def tab_dossiers(
-    *, actor: User | AnonymousUser, tab: Tab, filters: DossierFilters, now: datetime
-) -> QuerySet[Dossier]:
+def tab_dossiers(*, actor: User | AnonymousUser, tab: Tab, filters: DossierFilters, now: datetime) -> TabRows:
     """One tab's dossiers: the deadline tabs by due date (most urgent first), "all" newest first."""
-    dossiers = dossier_selectors.listed(_filtered(actor, filters))
-    if tab is Tab.ALL:
-        return dossiers.order_by("-submitted_at", "-pk")
-    return dossiers.filter(_tab_conditions(actor, now)[tab]).order_by("due_at", "pk")
+    condition = Q() if tab is Tab.ALL else _tab_conditions(actor, now)[tab]
+    order = ("-submitted_at", "-pk") if tab is Tab.ALL else ("due_at", "pk")
+    branches = [
+        _narrowed(Dossier.objects.filter(branch), filters).filter(condition)
+        for branch in dossier_selectors.visibility_branches(actor)
+    ]
+    return TabRows(branches, order)
+
+
+class TabRows:
+    """A tab's dossiers in ``order``, fetched one slice (page) at a time.
+
+    Visibility is a union of branches (``dossiers.selectors.visibility_branches``). One query
+    with their OR makes the database sort every matching dossier to return a page: at a million
+    dossiers that is every dossier a busy agency ever handled (≈ 0.4 s for the "all" tab). Where
+    the database allows a LIMIT inside a UNION (PostgreSQL), each branch is read in the order of
+    its own index up to the page's end and the union is ordered and cut, so a page costs what
+    its position costs. Elsewhere (SQLite, the embedded default for small offices) the OR query
+    serves. Two queries a page: the page's keys, then its rows with what a list row shows.
+    """
+
+    def __init__(self, branches: list[QuerySet[Dossier]], order: tuple[str, ...]) -> None:
+        self.branches = branches
+        self.order = order
+
+    def __getitem__(self, window: slice) -> list[Dossier]:
+        start, stop = window.start or 0, window.stop
+        if not self.branches or stop <= start:
+            return []
+        if len(self.branches) == 1 or not connection.features.supports_slicing_ordering_in_compound:
+            return list(dossier_selectors.listed(self._either()).order_by(*self.order)[start:stop])
+        columns = [name.lstrip("-") for name in self.order]
+        heads = [branch.order_by(*self.order).values_list(*columns)[:stop] for branch in self.branches]
+        keys = heads[0].union(*heads[1:]).order_by(*self.order)[start:stop]
+        pks = [row[columns.index("pk")] for row in keys]
+        rows = dossier_selectors.listed(Dossier.objects.filter(pk__in=pks)).in_bulk()
+        return [rows[pk] for pk in pks]
+
+    def _either(self) -> QuerySet[Dossier]:
+        union = self.branches[0]
+        for branch in self.branches[1:]:
+            union = union | branch
+        return union
 
 
 def filter_procedures(actor: User | AnonymousUser) -> QuerySet[Procedure]:

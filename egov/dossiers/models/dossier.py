@@ -201,6 +201,10 @@ class Dossier(models.Model):
                 name="open_by_inbox_due",
             ),
             models.Index(fields=["agency", "status", "submitted_at"], name="dossier_agency_status"),
+            # The "all" tab, newest first, read branch by branch (workspace.selectors.TabRows)
+            # with ``dossier_register`` for the receiving desk.
+            models.Index(fields=["agency", "submitted_at"], name="dossier_agency_received"),
+            models.Index(fields=["current_agency", "submitted_at"], name="dossier_inbox_received"),
             models.Index(fields=["receiving_agency", "submitted_at"], name="dossier_register"),
             models.Index(fields=["current_agency", "status"], name="dossier_inbox_agency"),
             models.Index(fields=["current_division", "status"], name="dossier_inbox_division"),
