@@ -58,14 +58,14 @@ demo-check: install messages
 	$(BIN)/python scripts/demo_check.py
 
 lint: install-dev
-	$(BIN)/ruff check egov tests bench scripts
-	$(BIN)/ruff format --check egov tests bench scripts
+	$(BIN)/ruff check egov signing_agent tests bench scripts
+	$(BIN)/ruff format --check egov signing_agent tests bench scripts
 
 migrations-check: install-dev
 	EGOV_PROFILE=test $(MANAGE) makemigrations --check --dry-run --settings egov.config.test_settings
 
 typecheck: install-dev
-	$(BIN)/mypy egov
+	$(BIN)/mypy egov signing_agent
 
 pytest: install-dev messages
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(if $(PYTEST_MARK),-m "$(PYTEST_MARK)") $(PYTEST_ARGS)

@@ -15,10 +15,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.view_colleagues",
             "dossiers.receive",
             "dossiers.return_result",
+            "accounts.record_authorisation",
+            "payments.order",
+            "payments.refund",
         }
     ),
     Role.SPECIALIST: frozenset(
-        {"organizations.view_agency", "accounts.view_colleagues", "dossiers.process", "documents.draft"}
+        {
+            "organizations.view_agency",
+            "accounts.view_colleagues",
+            "dossiers.process",
+            "documents.draft",
+            "documents.process",
+            "payments.order",
+        }
     ),
     Role.DIVISION_HEAD: frozenset(
         {
@@ -27,8 +37,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "dossiers.process",
             "dossiers.assign",
             "documents.draft",
+            "payments.order",
             "documents.review",
             "documents.assign",
+            "documents.process",
         }
     ),
     Role.AGENCY_LEADER: frozenset(
@@ -39,7 +51,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "dossiers.assign",
             "documents.instruct",
             "documents.sign",
+            "documents.process",
             "reports.view",
+            "payments.refund",
+            "payments.reconcile",
         }
     ),
     Role.CLERK: frozenset(
@@ -52,9 +67,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "organizations.manage",
             "accounts.view_colleagues",
             "accounts.manage_officials",
+            "accounts.record_authorisation",
             "core.manage_calendar",
             "core.view_audit",
             "procedures.manage",
+            "payments.reconcile",
+            "documents.manage_registers",
+            "signatures.manage_trust",
         }
     ),
 }

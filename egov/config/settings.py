@@ -304,6 +304,40 @@ EGOV_KIOSK_TIMEOUT_SECONDS = int(os.environ.get("EGOV_KIOSK_TIMEOUT_SECONDS", "6
 # core.clock.now() returns this instant instead of the real time when set (demos, acceptance runs).
 EGOV_FROZEN_NOW = os.environ.get("EGOV_FROZEN_NOW", "")
 
+# --- documents (official documents, Decree 30/2020) ---
+# Largest PDF accepted for a scan, a draft or a signed document.
+EGOV_DOCUMENTS_MAX_UPLOAD_BYTES = int(
+    os.environ.get("EGOV_DOCUMENTS_MAX_UPLOAD_BYTES", str(30 * 1024 * 1024))
+)
+# Deadline reminders go this many calendar days before a processing deadline (and once when late).
+EGOV_DOCUMENT_REMINDER_DAYS = int(os.environ.get("EGOV_DOCUMENT_REMINDER_DAYS", "2"))
+
+# --- Payments (egov.payments, docs/payments.md) --------------------------------------------------
+# The gateway adapter; the default is egov's SANDBOX gateway (manage.py run_sandbox_gateway), which
+# moves no money. The shared HMAC secret comes from the environment; production has no default.
+EGOV_PAYMENT_GATEWAY = os.environ.get("EGOV_PAYMENT_GATEWAY", "egov.payments.gateways.sandbox.SandboxGateway")
+EGOV_PAYMENT_GATEWAY_URL = os.environ.get("EGOV_PAYMENT_GATEWAY_URL", "http://127.0.0.1:8765")
+EGOV_PAYMENT_MERCHANT_ID = os.environ.get("EGOV_PAYMENT_MERCHANT_ID", "egov-sandbox")
+EGOV_PAYMENT_GATEWAY_SECRET = os.environ.get("EGOV_PAYMENT_GATEWAY_SECRET", "") or (
+    "" if PROFILE == "production" else "sandbox-secret-for-development-only"
+)
+# Signed callbacks and answers older or newer than this are refused (replays of old captures).
+EGOV_PAYMENT_SIGNATURE_WINDOW_SECONDS = int(os.environ.get("EGOV_PAYMENT_SIGNATURE_WINDOW_SECONDS", "300"))
+# Where the gateway sends callbacks and payers return ("https://dichvucong.example.gov.vn"); empty:
+# the address of the request that started the payment.
+EGOV_PAYMENT_PUBLIC_URL = os.environ.get("EGOV_PAYMENT_PUBLIC_URL", "")
+# The e-receipts' series (ký hiệu biên lai); numbers restart at 1 each calendar year.
+EGOV_RECEIPT_SERIES = os.environ.get("EGOV_RECEIPT_SERIES", "BL-EGOV")
+# Whether fees paid for a dossier withdrawn after acceptance are refunded (refused dossiers and
+# withdrawals before acceptance always are). Unconfirmed against the fee law: kept as a setting.
+EGOV_REFUND_ON_WITHDRAWAL_AFTER_ACCEPTANCE = env_bool("EGOV_REFUND_ON_WITHDRAWAL_AFTER_ACCEPTANCE", False)
+
+# --- Online public services (eservices) ------------------------------------------------------------
+# Largest file a citizen may upload in an online application (shown before the upload), in bytes.
+EGOV_ONLINE_UPLOAD_MAX_BYTES = int(os.environ.get("EGOV_ONLINE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# Extra papers (not listed by the procedure) one application may carry.
+EGOV_ONLINE_MAX_EXTRA_FILES = int(os.environ.get("EGOV_ONLINE_MAX_EXTRA_FILES", "5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -314,3 +348,86 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},  # one INFO line per layout step otherwise
     },
 }
+
+
+# --- Sign-in through identity providers: VNeID or any OpenID Connect provider (docs/identity.md) --
+# EGOV_OIDC_PROVIDERS lists provider names ("vneid"); each NAME is configured by EGOV_OIDC_<NAME>_*:
+# ISSUER (its discovery document is ISSUER/.well-known/openid-configuration), CLIENT_ID,
+# CLIENT_SECRET, LABEL (the sign-in button says "Đăng nhập bằng LABEL"), SCOPES (space separated),
+# REDIRECT_URI (as registered; empty: built from the request), ALGORITHMS, TIMEOUT_SECONDS, and the
+# claim mapping CLAIM_NATIONAL_ID, CLAIM_FULL_NAME, CLAIM_BIRTH_DATE, CLAIM_PHONE, CLAIM_ORGANISATIONS.
+def oidc_provider_from_env(name: str) -> dict[str, object]:
+    prefix = f"EGOV_OIDC_{name.upper().replace('-', '_')}_"
+
+    def value(key: str, default: str = "") -> str:
+        return os.environ.get(prefix + key, default)
+
+    claims = {
+        "national_id": value("CLAIM_NATIONAL_ID", "national_id"),
+        "full_name": value("CLAIM_FULL_NAME", "name"),
+        "birth_date": value("CLAIM_BIRTH_DATE", "birthdate"),
+        "phone": value("CLAIM_PHONE", "phone_number"),
+        "organisations": value("CLAIM_ORGANISATIONS", ""),
+    }
+    return {
+        "label": value("LABEL", name),
+        "issuer": value("ISSUER"),
+        "client_id": value("CLIENT_ID"),
+        "client_secret": value("CLIENT_SECRET"),
+        "scopes": value("SCOPES", "openid profile phone").split(),
+        "redirect_uri": value("REDIRECT_URI"),
+        "algorithms": value("ALGORITHMS", "RS256 ES256").split(),
+        "timeout_seconds": float(value("TIMEOUT_SECONDS", "10")),
+        "claims": claims,
+    }
+
+
+# The SANDBOX identity provider (manage.py run_sandbox_idp, Procfile "idp"): demo and development only.
+_DEMO_WEB_PORT = os.environ.get("EGOV_PORT", "8000")
+EGOV_SANDBOX_IDP = {
+    "port": int(os.environ.get("EGOV_SANDBOX_IDP_PORT", "8090")),
+    "client_id": os.environ.get("EGOV_SANDBOX_IDP_CLIENT_ID", "egov-demo"),
+    "client_secret": os.environ.get("EGOV_SANDBOX_IDP_CLIENT_SECRET", "")
+    or (demo_secret_key(VAR_DIR / "sandbox_idp_client_secret") if PROFILE == "demo" else ""),
+    "redirect_uris": env_list(
+        "EGOV_SANDBOX_IDP_REDIRECT_URIS",
+        [
+            f"http://{host}:{_DEMO_WEB_PORT}/accounts/oidc/vneid/callback/"
+            for host in ("127.0.0.1", "localhost")
+        ],
+    ),
+}
+EGOV_OIDC_PROVIDERS = {name: oidc_provider_from_env(name) for name in env_list("EGOV_OIDC_PROVIDERS", [])}
+if PROFILE == "demo" and not EGOV_OIDC_PROVIDERS:  # the demo signs in through the sandbox provider
+    EGOV_OIDC_PROVIDERS = {
+        "vneid": {
+            "label": "VNeID (sandbox)",
+            "issuer": f"http://127.0.0.1:{EGOV_SANDBOX_IDP['port']}",
+            "client_id": EGOV_SANDBOX_IDP["client_id"],
+            "client_secret": EGOV_SANDBOX_IDP["client_secret"],
+            "claims": {"organisations": "organisations"},
+        }
+    }
+
+
+# Digital signatures (egov.signatures). PINs are never settings: they come from the signer at signing time.
+EGOV_SIGNATURE_LEVEL = os.environ.get("EGOV_SIGNATURE_LEVEL", "B-T")  # B-T, B-LT or B-LTA
+# RFC 3161 timestamp authority; the demo uses the throwaway dev PKI (`manage.py run_dev_pki`, Procfile).
+EGOV_TSA_URL = os.environ.get(
+    "EGOV_TSA_URL",
+    f"http://127.0.0.1:{os.environ.get('EGOV_DEV_PKI_PORT', '8091')}/egov-dev/tsa/tsa"
+    if PROFILE == "demo"
+    else "",
+)
+EGOV_SIGNATURE_FETCH_REVOCATION = env_bool(
+    "EGOV_SIGNATURE_FETCH_REVOCATION", True
+)  # OCSP/CRL when validating
+EGOV_SIGNING_ALLOW_PKCS12 = env_bool("EGOV_SIGNING_ALLOW_PKCS12", PROFILE != "production")  # development keys
+EGOV_SIGNING_KEYS_FILE = os.environ.get(  # JSON: key name -> key reference (never a PIN)
+    "EGOV_SIGNING_KEYS_FILE", str(VAR_DIR / "dev-pki" / "keys.json") if PROFILE == "demo" else ""
+)
+EGOV_PUBLIC_BASE_URL = os.environ.get(
+    "EGOV_PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('EGOV_PORT', '8000')}"
+)
+EGOV_VERIFY_UPLOAD_MAX_BYTES = int(os.environ.get("EGOV_VERIFY_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+EGOV_VERIFY_UPLOADS_PER_HOUR = int(os.environ.get("EGOV_VERIFY_UPLOADS_PER_HOUR", "30"))
