@@ -61,8 +61,17 @@ def fingerprint() -> tuple[str, dict[str, int]]:
         rows = model_rows(model)
         counts[label] = len(rows)
         digest.update(label.encode())
-        digest.update(json.dumps(rows, cls=DjangoJSONEncoder, sort_keys=True).encode())
+        digest.update(json.dumps(rows, cls=_Encoder, sort_keys=True).encode())
     return digest.hexdigest(), counts
+
+
+class _Encoder(DjangoJSONEncoder):
+    """Binary columns (certificates, keys' public parts) enter the digest as hex."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, bytes | memoryview):
+            return bytes(o).hex()
+        return super().default(o)
 
 
 class Command(BaseCommand):
