@@ -1,0 +1,70 @@
+"""Use cases that write documents: one transaction each, permission checked, audited."""
+
+from egov.documents.services.incoming import (
+    AssignmentData,
+    DuplicateWarning,
+    IncomingData,
+    add_opinion,
+    complete_incoming,
+    find_duplicates,
+    instruct,
+    may_complete,
+    may_process,
+    reassign_open_work,
+    register_incoming,
+    submit_to_leader,
+)
+from egov.documents.services.issuing import issue, recall, register_secret_outgoing
+from egov.documents.services.outgoing import (
+    ComposedContent,
+    add_version,
+    approve_content,
+    capacity_of,
+    create_draft,
+    current_pdf,
+    record_signed_version,
+    send_back,
+    submit_for_review,
+    submit_for_signature,
+)
+from egov.documents.services.registers import (
+    allocate_number,
+    create_register,
+    register_for,
+    set_opening_number,
+)
+from egov.documents.services.subassign import may_sub_assign, sub_assign
+
+__all__ = [
+    "AssignmentData",
+    "ComposedContent",
+    "DuplicateWarning",
+    "IncomingData",
+    "add_opinion",
+    "add_version",
+    "allocate_number",
+    "approve_content",
+    "capacity_of",
+    "complete_incoming",
+    "create_draft",
+    "create_register",
+    "current_pdf",
+    "find_duplicates",
+    "instruct",
+    "issue",
+    "may_complete",
+    "may_process",
+    "may_sub_assign",
+    "reassign_open_work",
+    "recall",
+    "record_signed_version",
+    "register_for",
+    "register_incoming",
+    "register_secret_outgoing",
+    "send_back",
+    "set_opening_number",
+    "sub_assign",
+    "submit_for_review",
+    "submit_for_signature",
+    "submit_to_leader",
+]

@@ -1,0 +1,432 @@
+"""Outgoing documents: draft (PDF upload or structured form), versions, review by the division
+head (content) and the clerk (form), submission for signature, the signed version recorded by the
+signatures integration, and issue (number, date, register, delivery inside the instance).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from egov.accounts.models import User
+from egov.accounts.scope import require, scope_of
+from egov.core import audit, clock, files, notifications, pdf
+from egov.documents import extraction, rules
+from egov.documents.models import (
+    Delegation,
+    DocumentType,
+    IncomingDocument,
+    OutgoingDocument,
+    OutgoingVersion,
+    Recipient,
+    ReviewComment,
+)
+from egov.documents.rules import OUTGOING_TRANSITIONS, OutgoingStatus
+from egov.documents.services._base import (
+    check_move,
+    outgoing_search_text,
+    require_member,
+    store_draft_pdf,
+    store_pdf,
+)
+from egov.organizations.models import Agency, Division, Membership, Position
+
+
+@dataclass(frozen=True)
+class ComposedContent:
+    """What the structured form collects for công văn, thông báo, giấy mời and kế hoạch."""
+
+    place: str
+    title: str
+    body: str
+    addressees: str = ""
+    recipients: list[str] = field(default_factory=list)
+
+
+def create_draft(
+    *,
+    drafter: User,
+    division: Division,
+    document_type: DocumentType,
+    summary: str,
+    urgency: str = rules.Urgency.NORMAL,
+    secrecy: str = rules.Secrecy.NONE,
+    upload: files.Upload | None = None,
+    upload_name: str | None = None,
+    composed: ComposedContent | None = None,
+    recipient_agencies: list[Agency] | None = None,
+    external_recipients: list[str] | None = None,
+    in_reply_to: IncomingDocument | None = None,
+    replaces: OutgoingDocument | None = None,
+) -> OutgoingDocument:
+    """A specialist's draft: an uploaded PDF, or composed from the form and rendered as PDF (version 1).
+
+    ``in_reply_to``: the incoming document this one answers (same agency). ``replaces``: an issued
+    document of the agency with a content error, recalled when this one is issued.
+    """
+    agency = division.agency
+    require(drafter, "documents.draft", agency)
+    if in_reply_to is not None and in_reply_to.agency_id != agency.pk:
+        raise ValidationError(_("Văn bản được trả lời không thuộc cơ quan của đơn vị soạn thảo."))
+    if replaces is not None and (replaces.agency_id != agency.pk or replaces.status != OutgoingStatus.ISSUED):
+        raise ValidationError(_("Chỉ thay thế được văn bản đã phát hành của chính cơ quan."))
+    if rules.is_secret(secrecy):
+        raise ValidationError(
+            {
+                "secrecy": _(
+                    "Văn bản mật không soạn thảo, trình ký trên hệ thống; sau khi ký bản giấy, "
+                    "văn thư vào sổ văn bản mật đi (chỉ lưu thông tin)."
+                )
+            }
+        )
+    if (upload is None) == (composed is None):
+        raise ValidationError(_("Tải lên tệp PDF dự thảo hoặc soạn theo mẫu (một trong hai)."))
+    if composed is not None and not document_type.is_composable:
+        raise ValidationError(_("Loại văn bản này chưa có mẫu soạn thảo; hãy tải lên tệp PDF."))
+    if not summary.strip():
+        raise ValidationError({"summary": _("Cần ghi trích yếu nội dung.")})
+    if composed is not None and not composed.body.strip():
+        raise ValidationError({"body": _("Cần nhập nội dung văn bản.")})
+    document = OutgoingDocument(
+        agency=agency,
+        division=division,
+        drafter=drafter,
+        document_type=document_type,
+        summary=summary.strip(),
+        composed=asdict(composed) if composed else {},
+        urgency=urgency,
+        secrecy=secrecy,
+        in_reply_to=in_reply_to,
+        replaces=replaces,
+        created_at=clock.now(),
+    )
+    if composed is not None:
+        content: files.Upload = render_composed(document)
+        name = "du-thao.pdf"
+    else:
+        assert upload is not None
+        content, name = upload, upload_name or ""
+    stored, _pages = store_draft_pdf(content, folder="documents/outgoing", name=name or None)
+    text = extraction.stored_pdf_text(stored.name)
+    with transaction.atomic():
+        document.text = text
+        document.search_text = outgoing_search_text(document)
+        document.save()
+        _add_version(document, stored, drafter, note=_("Dự thảo lần đầu"))
+        for recipient in recipient_agencies or []:
+            Recipient.objects.create(document=document, agency=recipient, name=recipient.name)
+        for name_text in external_recipients or []:
+            if name_text.strip():
+                Recipient.objects.create(document=document, name=name_text.strip())
+        audit.record(
+            actor=drafter,
+            action="documents.outgoing.create",
+            obj=document,
+            details={
+                "sha256": stored.sha256,
+                "composed": composed is not None,
+                "in_reply_to": in_reply_to.pk if in_reply_to else None,
+            },
+        )
+    return document
+
+
+def render_composed(document: OutgoingDocument, *, signer_lines: list[str] | None = None) -> bytes:
+    """The draft's PDF in the Decree 30 layout, number and date left empty for the issue step."""
+    composed = document.composed
+    agency = document.agency
+    is_cong_van = not document.document_type.abbreviation
+    return pdf.render_pdf(
+        "documents/pdf/composed.html",
+        {
+            "agency_parent": agency.parent.name if agency.parent is not None else "",
+            "agency_name": agency.name,
+            "notation_placeholder": "",
+            "place": composed.get("place", ""),
+            "is_cong_van": is_cong_van,
+            "type_name": document.document_type.name,
+            "title": composed.get("title", "") or document.summary,
+            "summary": document.summary,
+            "addressees": composed.get("addressees", ""),
+            "paragraphs": [p.strip() for p in composed.get("body", "").split("\n") if p.strip()],
+            "recipients": composed.get("recipients", []),
+            "unit_abbreviation": document.division.abbreviation,
+            "block_lines": signer_lines or ["", ""],
+        },
+    )
+
+
+def _add_version(
+    document: OutgoingDocument,
+    stored: files.StoredFile,
+    actor: User,
+    *,
+    note: str = "",
+    kind: str = OutgoingVersion.Kind.DRAFT,
+) -> OutgoingVersion:
+    last = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    return OutgoingVersion.objects.create(
+        document=document,
+        number=last + 1,
+        kind=kind,
+        created_by=actor,
+        created_at=clock.now(),
+        note=note,
+        file_name=stored.name,
+        file_sha256=stored.sha256,
+        file_size=stored.size,
+    )
+
+
+def add_version(
+    *,
+    drafter: User,
+    document: OutgoingDocument,
+    upload: files.Upload,
+    upload_name: str | None = None,
+    note: str = "",
+) -> OutgoingVersion:
+    """A new PDF of a draft that was sent back (or not yet submitted); earlier versions are kept."""
+    if document.drafter_id != drafter.pk:
+        raise PermissionDenied(_("Chỉ người soạn thảo mới cập nhật được dự thảo."))
+    if document.status != OutgoingStatus.DRAFT:
+        raise rules.IllegalTransition(_("Chỉ sửa được dự thảo khi văn bản chưa trình hoặc đã bị trả lại."))
+    stored, _pages = store_draft_pdf(upload, folder="documents/outgoing", name=upload_name)
+    text = extraction.stored_pdf_text(stored.name)
+    with transaction.atomic():
+        version = _add_version(document, stored, drafter, note=note)
+        document.text = text
+        document.search_text = outgoing_search_text(document)
+        document.save(update_fields=["text", "search_text"])
+        audit.record(
+            actor=drafter,
+            action="documents.outgoing.version",
+            obj=document,
+            details={"version": version.number, "sha256": stored.sha256},
+        )
+    return version
+
+
+def _locked(document: OutgoingDocument) -> OutgoingDocument:
+    return (
+        OutgoingDocument.objects.select_for_update()
+        .select_related("agency", "document_type")
+        .get(pk=document.pk)
+    )
+
+
+def _move(
+    document: OutgoingDocument,
+    *,
+    actor: User,
+    target: str,
+    name: str,
+    comment: str = "",
+    sent_back: bool = False,
+) -> OutgoingDocument:
+    check_move(
+        OUTGOING_TRANSITIONS, document.status, target, name=name, actor=actor, agency_id=document.agency_id
+    )
+    stage = document.status
+    document.status = target
+    document.save(update_fields=["status"])
+    if comment.strip():
+        ReviewComment.objects.create(
+            document=document,
+            author=actor,
+            stage=stage,
+            text=comment.strip(),
+            sent_back=sent_back,
+            created_at=clock.now(),
+        )
+    audit.record(
+        actor=actor,
+        action=f"documents.outgoing.{name}",
+        obj=document,
+        details={"from": stage, "to": target, "comment": comment.strip() or None},
+    )
+    return document
+
+
+def submit_for_review(*, drafter: User, document: OutgoingDocument) -> OutgoingDocument:
+    with transaction.atomic():
+        document = _locked(document)
+        if document.drafter_id != drafter.pk:
+            raise PermissionDenied(_("Chỉ người soạn thảo mới trình được dự thảo."))
+        return _move(document, actor=drafter, target=OutgoingStatus.CONTENT_REVIEW, name="submit_for_review")
+
+
+def approve_content(*, head: User, document: OutgoingDocument, comment: str = "") -> OutgoingDocument:
+    """The division head accepts the content; the clerk checks the form next."""
+    with transaction.atomic():
+        document = _locked(document)
+        if document.division_id not in scope_of(head).division_ids:
+            raise PermissionDenied(_("Chỉ lãnh đạo đơn vị soạn thảo duyệt nội dung dự thảo."))
+        return _move(
+            document, actor=head, target=OutgoingStatus.FORMAT_REVIEW, name="approve_content", comment=comment
+        )
+
+
+def send_back(*, reviewer: User, document: OutgoingDocument, comment: str) -> OutgoingDocument:
+    """Content review, form check or the signer returns the draft to its drafter, with the reason."""
+    if not comment.strip():
+        raise ValidationError({"comment": _("Cần ghi lý do trả lại để người soạn thảo sửa.")})
+    with transaction.atomic():
+        document = _locked(document)
+        if (
+            document.status == OutgoingStatus.CONTENT_REVIEW
+            and document.division_id not in scope_of(reviewer).division_ids
+        ):
+            raise PermissionDenied(_("Chỉ lãnh đạo đơn vị soạn thảo duyệt nội dung dự thảo."))
+        if document.status == OutgoingStatus.AWAITING_SIGNATURE and document.signer_id != reviewer.pk:
+            raise PermissionDenied(_("Chỉ người ký mới trả lại văn bản đang chờ ký."))
+        document = _move(
+            document,
+            actor=reviewer,
+            target=OutgoingStatus.DRAFT,
+            name="send_back",
+            comment=comment,
+            sent_back=True,
+        )
+        notifications.notify(
+            recipient_email=document.drafter.email,
+            recipient_phone=None,
+            subject=_("Dự thảo bị trả lại: %(s)s") % {"s": document.summary[:80]},
+            body=comment,
+            event="documents.outgoing.sent_back",
+        )
+    return document
+
+
+def capacity_of(signer: User, agency: Agency, *, on: object | None = None) -> rules.Capacity:
+    """The signer's capacity today, from their position in the agency and a valid delegation."""
+    day = clock.localnow().date() if on is None else on
+    delegation = (
+        Delegation.objects.filter(agency=agency, delegate=signer, valid_from__lte=day)
+        .exclude(valid_until__lt=day)
+        .values_list("kind", flat=True)
+        .first()
+    )
+    kinds = list(
+        Membership.objects.filter(
+            user=signer, agency=agency, is_active=True, position__isnull=False
+        ).values_list("position__kind", flat=True)
+    )
+    order = [Position.Kind.HEAD, Position.Kind.ACTING, Position.Kind.DEPUTY]
+    kind = next((k for k in order if k in kinds), kinds[0] if kinds else "")
+    return rules.signing_capacity(
+        position_kind=kind, collective=agency.kind == Agency.Kind.COMMITTEE, delegation=delegation
+    )
+
+
+def submit_for_signature(
+    *, clerk: User, document: OutgoingDocument, signer: User, comment: str = ""
+) -> OutgoingDocument:
+    """The clerk has checked the form and submits the draft to a signer (trình ký).
+
+    The signer must hold ``documents.sign`` and a signing capacity (position or delegation) today.
+    For a composed draft, the final PDF is rendered now with the signature block and empty number
+    and date: that frozen PDF is what the signatures integration signs.
+    """
+    require_member(
+        signer, document.agency_id, "documents.sign", _("Người được trình không có thẩm quyền ký.")
+    )
+    capacity = capacity_of(signer, document.agency)
+    frozen_pdf: bytes | None = None
+    if document.composed:
+        frozen_pdf = render_composed(document, signer_lines=_signature_lines(document, signer, capacity))
+    with transaction.atomic():
+        document = _locked(document)
+        document.signer = signer
+        document.capacity = capacity.value
+        document.save(update_fields=["signer", "capacity"])
+        if frozen_pdf is not None:
+            stored, _pages = store_pdf(frozen_pdf, folder="documents/outgoing", name="trinh-ky.pdf")
+            _add_version(document, stored, clerk, note=_("Bản trình ký"))
+        document = _move(
+            document,
+            actor=clerk,
+            target=OutgoingStatus.AWAITING_SIGNATURE,
+            name="submit_for_signature",
+            comment=comment,
+        )
+        notifications.notify(
+            recipient_email=signer.email,
+            recipient_phone=None,
+            subject=_("Văn bản chờ ký: %(s)s") % {"s": document.summary[:80]},
+            body=document.summary,
+            event="documents.outgoing.awaiting_signature",
+        )
+    return document
+
+
+def _signature_lines(document: OutgoingDocument, signer: User, capacity: rules.Capacity) -> list[str]:
+    agency = document.agency
+    titles = dict(
+        Membership.objects.filter(agency=agency, is_active=True, position__isnull=False).values_list(
+            "position__kind", "position__title"
+        )
+    )
+    own = (
+        Membership.objects.filter(user=signer, agency=agency, is_active=True, position__isnull=False)
+        .values_list("position__title", flat=True)
+        .first()
+    ) or ""
+    head_title = titles.get(Position.Kind.HEAD, own)
+    collective = agency.get_kind_display() if agency.kind == Agency.Kind.COMMITTEE else ""
+    return rules.signature_block(
+        capacity=capacity,
+        collective_name=str(collective),
+        head_title=head_title,
+        signer_title=own,
+        signer_name=signer.display_name,
+    )
+
+
+def current_pdf(document: OutgoingDocument) -> OutgoingVersion | None:
+    return document.versions.order_by("-number").first()
+
+
+def record_signed_version(*, document: OutgoingDocument, signed_pdf: bytes, signer: User) -> OutgoingDocument:
+    """Called by the signatures integration once the signer has signed the frozen PDF.
+
+    Stores the signed PDF as a new version (checked by content like any upload) and moves the
+    document to "signed, awaiting issue". Only the signer the document was submitted to may sign.
+    """
+    stored, _pages = store_pdf(signed_pdf, folder="documents/signed", name="da-ky.pdf")
+    with transaction.atomic():
+        document = _locked(document)
+        if document.signer_id != signer.pk:
+            raise PermissionDenied(_("Văn bản này được trình cho người ký khác."))
+        version = _add_version(
+            document, stored, signer, note=_("Bản đã ký số"), kind=OutgoingVersion.Kind.SIGNED
+        )
+        document.signed_at = clock.now()
+        document.save(update_fields=["signed_at"])
+        _move(document, actor=signer, target=OutgoingStatus.SIGNED, name="record_signed_version")
+        audit.record(
+            actor=signer,
+            action="documents.outgoing.signed_version",
+            obj=document,
+            details={"version": version.number, "sha256": stored.sha256},
+        )
+    return document
+
+
+__all__ = [
+    "ComposedContent",
+    "IncomingDocument",
+    "add_version",
+    "approve_content",
+    "capacity_of",
+    "create_draft",
+    "current_pdf",
+    "record_signed_version",
+    "render_composed",
+    "send_back",
+    "submit_for_review",
+    "submit_for_signature",
+]
