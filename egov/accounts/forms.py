@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from egov.accounts.models import OrganisationAuthorisation
 from egov.accounts.rules import (
     PersonalIdError,
     normalise_personal_id,
@@ -19,6 +21,7 @@ from egov.accounts.rules import (
 )
 from egov.accounts.selectors import login_key
 from egov.core import clock
+from egov.organizations.models import Agency
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -199,3 +202,76 @@ class NewPasswordForm(SetPasswordForm):
     )
 
     error_messages = {"password_mismatch": _("Hai mật khẩu bạn nhập không giống nhau.")}
+
+
+class AuthorisationSearchForm(forms.Form):
+    """Who may act for an organisation: look up by its tax code or by a person's ID number."""
+
+    q = forms.CharField(
+        label=_("Mã số thuế của tổ chức hoặc số định danh cá nhân"),
+        max_length=20,
+        required=False,
+        widget=_text("off", inputmode="numeric", spellcheck="false"),
+    )
+
+    def lookup(self) -> str:
+        return "".join(self.cleaned_data.get("q", "").split()) if self.is_valid() else ""
+
+
+class OrganisationAuthorisationForm(forms.Form):
+    """What the one-stop officer checked on paper before recording an authorisation."""
+
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan ghi nhận"),
+        queryset=Agency.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Hãy chọn một cơ quan bạn được ghi nhận ủy quyền.")},
+    )
+    national_id = forms.CharField(
+        label=_("Số định danh cá nhân của người được ủy quyền"),
+        help_text=_("Người này phải có tài khoản đã xác thực định danh (đã đăng nhập bằng VNeID)."),
+        max_length=20,
+        widget=_text("off", inputmode="numeric", spellcheck="false"),
+        error_messages={"required": _("Hãy nhập số định danh cá nhân (12 chữ số).")},
+    )
+    tax_code = forms.CharField(
+        label=_("Mã số thuế của tổ chức"),
+        max_length=20,
+        widget=_text("off", inputmode="numeric", spellcheck="false"),
+        error_messages={"required": _("Hãy nhập mã số thuế của tổ chức.")},
+    )
+    organisation_name = forms.CharField(
+        label=_("Tên tổ chức"), max_length=255, error_messages={"required": _("Hãy nhập tên tổ chức.")}
+    )
+    basis = forms.ChoiceField(
+        label=_("Tư cách"),
+        choices=OrganisationAuthorisation.Basis.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Hãy chọn tư cách của người được ủy quyền.")},
+    )
+    evidence = forms.CharField(
+        label=_("Giấy tờ đã đối chiếu"),
+        help_text=_("Ví dụ: Giấy chứng nhận đăng ký doanh nghiệp; giấy ủy quyền số 12/UQ ngày 01/03/2027."),
+        max_length=255,
+        error_messages={"required": _("Hãy ghi giấy tờ đã đối chiếu.")},
+    )
+    valid_until = forms.DateField(
+        label=_("Hiệu lực đến hết ngày (không bắt buộc)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Ngày chưa đúng, ví dụ 31/12/2027.")},
+    )
+
+    def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency_field = cast(forms.ModelChoiceField, self.fields["agency"])
+        agency_field.queryset = agencies
+
+    def clean_national_id(self) -> str:
+        number = normalise_personal_id(self.cleaned_data["national_id"])
+        if len(number) != 12 or not number.isdigit():
+            raise ValidationError(_("Số định danh cá nhân gồm đúng 12 chữ số."), code="national_id")
+        return number
+
+    def clean_tax_code(self) -> str:
+        return "".join(self.cleaned_data["tax_code"].split())

@@ -5,6 +5,7 @@ No database, no settings: the caller passes ``today`` so the rules stay testable
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -159,4 +160,16 @@ def phone_problem(phone: str) -> str | None:
         ) % {"count": len(phone)}
     if not phone.startswith(MOBILE_PREFIXES):
         return _("Số điện thoại di động phải bắt đầu bằng 03, 05, 07, 08 hoặc 09.")
+    return None
+
+
+# --- Tax codes of organisations -------------------------------------------------------------
+
+_TAX_CODE = re.compile(r"[0-9]{10}(-[0-9]{3})?")
+
+
+def tax_code_problem(code: str) -> str | None:
+    """Why ``code`` is not an organisation's tax code (10 digits, or 13 with a branch suffix ``-001``)."""
+    if not _TAX_CODE.fullmatch(code):
+        return _("Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu “-” và 3 chữ số của đơn vị phụ thuộc.")
     return None

@@ -21,8 +21,9 @@ from functools import reduce
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from egov.accounts.models import AssuranceLevel, User
+from egov.accounts.models import User
 from egov.accounts.scope import scope_of
+from egov.accounts.selectors import dossier_identities
 from egov.core import calendar, clock
 from egov.dossiers import rules
 from egov.dossiers.models import Applicant, Dossier, Handover, Rating, StatusChange
@@ -69,8 +70,11 @@ def visibility_branches(actor: User | AnonymousUser | None) -> list[Q]:
             return []
         return [Q(agency__in=agencies), Q(receiving_agency__in=agencies), Q(current_agency__in=agencies)]
     mine = Q(applicant__user=actor)
-    if actor.national_id and actor.assurance_level == AssuranceLevel.VERIFIED:
-        mine |= Q(applicant__kind=Applicant.Kind.PERSON, applicant__national_id=actor.national_id)
+    identities = dossier_identities(actor)  # verified ID, organisations the user acts for now
+    if identities.national_ids:
+        mine |= Q(applicant__kind=Applicant.Kind.PERSON, applicant__national_id__in=identities.national_ids)
+    if identities.tax_codes:
+        mine |= Q(applicant__kind=Applicant.Kind.ORGANISATION, applicant__tax_code__in=identities.tax_codes)
     return [mine]
 
 

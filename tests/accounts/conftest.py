@@ -67,3 +67,46 @@ def back_off(device: TOTPDevice) -> None:
     device.throttling_failure_count = 10
     device.throttling_failure_timestamp = timezone.now()
     device.save()
+
+
+# --- Identity providers: the sandbox OpenID Connect provider on a free loopback port ----------
+
+SANDBOX_CLIENT_ID = "egov-test"
+SANDBOX_CLIENT_SECRET = "sandbox-test-secret-ngẫu-nhiên"
+TEST_CALLBACK = "http://testserver/accounts/oidc/vneid/callback/"
+
+
+@pytest.fixture(scope="session")
+def sandbox_idp():
+    """The sandbox identity provider, started once for the session (real HTTP on 127.0.0.1)."""
+    from egov.accounts.sandbox_idp.provider import SandboxClient
+    from egov.accounts.sandbox_idp.server import SandboxServer
+
+    server = SandboxServer(
+        clients=[SandboxClient(SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, [TEST_CALLBACK])]
+    ).start()
+    yield server
+    server.stop()
+
+
+def provider_settings(issuer: str, **extra: object) -> dict[str, object]:
+    return {
+        "label": "VNeID (sandbox)",
+        "issuer": issuer,
+        "client_id": SANDBOX_CLIENT_ID,
+        "client_secret": SANDBOX_CLIENT_SECRET,
+        "claims": {"organisations": "organisations"},
+        "timeout_seconds": 5,
+        **extra,
+    }
+
+
+@pytest.fixture
+def vneid(settings, sandbox_idp):
+    """egov configured to sign in through the sandbox as its "vneid" provider."""
+    from django.core.cache import cache
+
+    cache.clear()  # discovery and keys of an earlier test's provider
+    settings.EGOV_OIDC_PROVIDERS = {"vneid": provider_settings(sandbox_idp.issuer)}
+    yield sandbox_idp
+    cache.clear()

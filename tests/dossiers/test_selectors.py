@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -11,7 +12,7 @@ from egov.core import calendar, clock
 from egov.dossiers import selectors, services
 from egov.dossiers.models import Channel, Dossier
 from egov.dossiers.rules import Status
-from tests.dossiers.conftest import APPLICANT_ID, World, dossier_in, local, record
+from tests.dossiers.conftest import APPLICANT_ID, World, applicant, dossier_in, local, record
 from tests.factories import UserFactory
 
 
@@ -37,6 +38,30 @@ def test_a_citizen_sees_dossiers_linked_to_the_account_or_the_verified_personal_
     assert not selectors.visible_dossiers(stranger).exists()
     online = record(world, actor=stranger, channel=Channel.ONLINE, receiving_division=None)
     assert list(selectors.visible_dossiers(stranger)) == [online]
+
+
+def test_a_verified_representative_sees_the_organisations_dossiers_while_authorised(world: World):
+    from egov.accounts.models import OrganisationAuthorisation
+    from egov.dossiers.models import Applicant
+
+    company = applicant(name="Công ty TNHH Thử", kind=Applicant.Kind.ORGANISATION, tax_code="0312345678")
+    dossier = record(world, applicant=company)
+    director = UserFactory(national_id="079195001234", assurance_level=AssuranceLevel.VERIFIED)
+    assert not selectors.visible_dossiers(director).exists()
+    now = clock.now()
+    since = now - timedelta(days=1)
+    grant = OrganisationAuthorisation.objects.create(
+        user=director,
+        tax_code="0312345678",
+        organisation_name="Công ty TNHH Thử",
+        basis=OrganisationAuthorisation.Basis.LEGAL_REPRESENTATIVE,
+        granted_via=OrganisationAuthorisation.GrantedVia.DESK,
+        valid_from=since,
+        recorded_at=since,
+    )
+    assert list(selectors.visible_dossiers(director)) == [dossier]
+    OrganisationAuthorisation.objects.filter(pk=grant.pk).update(valid_until=now)  # it ended
+    assert not selectors.visible_dossiers(director).exists()
 
 
 def test_an_official_without_dossier_permissions_sees_nothing(world: World):

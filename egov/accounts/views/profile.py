@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from egov.accounts import selectors
 from egov.accounts.decorators import login_required
 from egov.accounts.models import User
+from egov.accounts.oidc.providers import configured_providers
 
 
 @require_GET
@@ -17,6 +18,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     """Who is signed in, how sure egov is of it, and for officials their agencies and second factor."""
     user = cast(User, request.user)
     context: dict[str, object] = {"account": user}
+    if not user.is_official:
+        context |= {
+            "identity_providers": configured_providers() if not selectors.is_verified(user) else [],
+            "organisations": selectors.organisations_of(user),
+        }
     if user.is_official:
         context |= {
             "memberships": selectors.memberships_of(user),

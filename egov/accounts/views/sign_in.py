@@ -10,6 +10,7 @@ from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
 from egov.accounts.forms import LoginForm
+from egov.accounts.oidc.providers import configured_providers
 from egov.accounts.requests import url_with_next
 
 
@@ -18,6 +19,9 @@ class SignInView(LoginView):
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | {"identity_providers": configured_providers()}
 
     def get_default_redirect_url(self) -> str:
         """Without a ``next``: officials go to their workspace, citizens to the home page."""
