@@ -6,3 +6,6 @@ class DossiersConfig(AppConfig):
     name = "egov.dossiers"
     label = "dossiers"
     verbose_name = _("Hồ sơ một cửa")
+
+    def ready(self) -> None:
+        from egov.dossiers import receivers  # noqa: F401 - connects payment_settled (fees of dossiers)

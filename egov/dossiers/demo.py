@@ -129,6 +129,7 @@ class Act:
     to: str = ""  # hand-over recipient's username
     note: str = ""
     score: int = 0
+    amount: int = 0  # an obligation payable online, in đồng
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,13 @@ SCENARIOS: tuple[Scenario, ...] = (
             *_received("mc.baclieu"),
             Act(1, "start", "truongphong.baclieu"),
             Act(2, "handover", "truongphong.baclieu", to="chuyenvien.baclieu"),
-            Act(5, "obligation", "chuyenvien.baclieu", note="Nộp lệ phí đăng ký hộ kinh doanh 100.000 đ."),
+            Act(
+                5,
+                "obligation",
+                "chuyenvien.baclieu",
+                note="Nộp lệ phí đăng ký hộ kinh doanh 100.000 đ.",
+                amount=100_000,
+            ),
         ),
     ),
     # A demo citizen's online certified copy, returned online and rated in her account (10).
@@ -666,6 +673,12 @@ def _return(s: _Seeder, d: Dossier, by: User | None, act: Act, at: datetime) -> 
     )
 
 
+def _obligation(s: _Seeder, d: Dossier, by: User | None, act: Act, at: datetime) -> object:
+    if act.amount:  # payable at the sandbox gateway from the citizen's pay page
+        return services.request_fee_payment(dossier=d, officer=_by(by), amount=act.amount, note=act.note)
+    return services.request_obligation(dossier=d, officer=_by(by), note=act.note)
+
+
 def _rate(s: _Seeder, d: Dossier, by: User | None, act: Act, at: datetime) -> object:
     if by is not None:  # a citizen in her account
         return services.rate(dossier=d, score=act.score, comment=act.note, actor=by)
@@ -680,9 +693,7 @@ _ACTIONS: dict[str, _Action] = {
     "start": lambda s, d, by, act, at: services.start_processing(dossier=d, officer=_by(by), note=act.note),
     "handover": _handover,
     "take": lambda s, d, by, act, at: services.take_dossier(dossier=d, officer=_by(by)),
-    "obligation": lambda s, d, by, act, at: services.request_obligation(
-        dossier=d, officer=_by(by), note=act.note
-    ),
+    "obligation": _obligation,
     "stop": lambda s, d, by, act, at: services.stop(dossier=d, leader=_by(by), reason=act.note),
     "resume": lambda s, d, by, act, at: services.resume(dossier=d, leader=_by(by), note=act.note),
     "apology": _apology,

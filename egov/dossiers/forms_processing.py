@@ -181,6 +181,21 @@ class ObligationForm(ActionForm):
     note = _note(
         _("Nghĩa vụ tài chính cần thực hiện"), required=True, hint=_("Ví dụ: lệ phí trước bạ 500.000 đ.")
     )
+    amount = forms.IntegerField(
+        label=_("Số tiền nộp trực tuyến (đồng)"),
+        help_text=_(
+            "Người nộp thanh toán số tiền này trên Cổng dịch vụ công và nhận biên lai điện tử. Để trống "
+            "nếu nghĩa vụ được thực hiện ở nơi khác (cơ quan thuế, kho bạc); khi đó xác nhận bằng tay."
+        ),
+        required=False,
+        min_value=1,
+        max_value=10_000_000_000,
+        error_messages={
+            "invalid": _("Số tiền là số nguyên, tính bằng đồng, ví dụ 500000."),
+            "min_value": _("Số tiền phải lớn hơn 0 đồng."),
+            "max_value": _("Số tiền quá lớn; hãy kiểm tra lại."),
+        },
+    )
 
 
 class NoteForm(ActionForm):

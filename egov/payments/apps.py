@@ -10,3 +10,6 @@ class PaymentsConfig(AppConfig):
     name = "egov.payments"
     label = "payments"
     verbose_name = _("Thanh toán")
+
+    def ready(self) -> None:
+        from egov.payments import checks  # noqa: F401 - registers the system checks

@@ -68,3 +68,11 @@ def test_a_second_seed_changes_nothing_and_allocates_no_code(seeded: None) -> No
     assert fingerprint()[0] == before
     assert list(Counter.objects.order_by("pk").values()) == counters
     assert Dossier.objects.filter(applicant__national_id=MARKER_NATIONAL_ID).count() == 1
+
+
+def test_the_demo_dossier_waiting_for_its_fee_has_an_order_payable_online(seeded: None) -> None:
+    from egov.dossiers.services.fees import PURPOSE_OBLIGATION, dossier_orders
+
+    waiting = Dossier.objects.filter(status=Status.OBLIGATION_REQUESTED)
+    orders = [order for dossier in waiting for order in dossier_orders(dossier)]
+    assert [(o.amount, o.purpose) for o in orders] == [(100_000, PURPOSE_OBLIGATION)]

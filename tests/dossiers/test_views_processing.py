@@ -255,6 +255,27 @@ def test_pauses_and_resumptions(world: World) -> None:
     assert fresh(dossier).status == Status.SUPPLEMENT_REQUESTED
 
 
+def test_an_obligation_with_an_amount_opens_an_online_fee_order_and_a_bad_amount_is_named(
+    world: World,
+) -> None:
+    from egov.dossiers.services.fees import PURPOSE_OBLIGATION, dossier_orders
+
+    dossier = dossier_in(world, Status.IN_PROGRESS, True)
+    specialist = signed_in(world.specialist)
+    note = {"nghia-vu-tai-chinh-note": "Lệ phí trước bạ"}
+    response = specialist.post(act(dossier, "nghia-vu-tai-chinh"), note | {"nghia-vu-tai-chinh-amount": "-5"})
+    assert response.status_code == 400 and "lớn hơn 0 đồng" in response.content.decode()
+    assert fresh(dossier).status == Status.IN_PROGRESS and not dossier_orders(dossier)
+    specialist.post(act(dossier, "nghia-vu-tai-chinh"), note | {"nghia-vu-tai-chinh-amount": "500000"})
+    assert fresh(dossier).status == Status.OBLIGATION_REQUESTED
+    [order] = dossier_orders(dossier)
+    assert (order.amount, order.purpose, order.description) == (
+        500_000,
+        PURPOSE_OBLIGATION,
+        "Lệ phí trước bạ",
+    )
+
+
 def test_the_leader_approves_with_a_pdf_and_the_desk_returns_it(world: World) -> None:
     dossier = dossier_in(world, Status.IN_PROGRESS, True)
     upload = SimpleUploadedFile("ket-qua.pdf", PDF, content_type="application/pdf")

@@ -22,6 +22,7 @@ from egov.dossiers import forms_processing as f
 from egov.dossiers import rules, selectors, services
 from egov.dossiers.models import DeliveryMethod, Dossier, Handover
 from egov.dossiers.rules import Status
+from egov.dossiers.services import fees
 from egov.dossiers.services._base import actor_may
 from egov.dossiers.services.processing import RECIPIENT_PERMISSIONS
 from egov.organizations.models import Agency, Division
@@ -164,8 +165,15 @@ def _supplement(s: Situation, form: Any) -> str:
 
 
 def _obligation(s: Situation, form: Any) -> str:
-    services.request_obligation(dossier=s.dossier, officer=s.actor, note=form.cleaned_data["note"])
-    return gettext("Đã thông báo nghĩa vụ tài chính; thời gian giải quyết tạm dừng.")
+    note, amount = form.cleaned_data["note"], form.cleaned_data["amount"]
+    if amount is None:  # paid elsewhere (tax office, treasury): confirmed by hand later
+        services.request_obligation(dossier=s.dossier, officer=s.actor, note=note)
+        return gettext("Đã thông báo nghĩa vụ tài chính; thời gian giải quyết tạm dừng.")
+    services.request_fee_payment(dossier=s.dossier, officer=s.actor, amount=amount, note=note)
+    return gettext(
+        "Đã thông báo nghĩa vụ tài chính và tạo yêu cầu thanh toán trực tuyến; thời gian giải quyết "
+        "tạm dừng, hồ sơ tự tiếp tục khi người nộp thanh toán xong."
+    )
 
 
 def _obligation_met(s: Situation, form: Any) -> str:
@@ -204,6 +212,22 @@ def _return(s: Situation, form: Any) -> str:
 def _withdraw(s: Situation, form: Any) -> str:
     services.withdraw(dossier=s.dossier, officer=s.actor, reason=form.cleaned_data["reason"])
     return gettext("Đã ghi nhận rút hồ sơ.")
+
+
+def _may_refund(s: Situation) -> bool:
+    """Refused or withdrawn with fees paid online that the rules give back, for an official who
+    refunds in the dossier's agency."""
+    d = s.dossier
+    if d.status_enum not in {Status.REFUSED, Status.WITHDRAWN}:
+        return False
+    return scope_of(s.actor).can("payments.refund", d.agency_id) and bool(fees.refundable_payments(d))
+
+
+def _refund(s: Situation, form: Any) -> str:
+    refunded = fees.refund_dossier_fees(
+        dossier=s.dossier, officer=s.actor, reason=form.cleaned_data["reason"]
+    )
+    return gettext("Đã hoàn %(count)d khoản đã nộp qua cổng thanh toán.") % {"count": len(refunded)}
 
 
 def _apology(s: Situation, form: Any) -> str:
@@ -246,6 +270,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("tiep-tuc", _("Tiếp tục giải quyết"), f.NoteForm, _resume, "resume", Status.IN_PROGRESS),
     Action("xin-loi", _("Xin lỗi, hẹn lại ngày trả"), f.ApologyForm, _apology, available=_can_apologise),
     Action("dung", _("Dừng giải quyết"), f.ReasonForm, _stop, "stop", Status.STOPPED, danger=True),
+    Action("hoan-phi", _("Hoàn phí, lệ phí đã nộp"), f.ReasonForm, _refund, available=_may_refund),
     Action(
         "rut-ho-so",
         _("Ghi nhận rút hồ sơ"),
