@@ -87,7 +87,7 @@ class FeeInline(admin.TabularInline[Fee, Procedure]):
 
 class RequiredDocumentInline(admin.TabularInline[RequiredDocument, Procedure]):
     model = RequiredDocument
-    fields = ["order", "name", "form", "count", "is_required", "note", "blank_form"]
+    fields = ["order", "name", "form", "count", "is_required", "filled_online", "note", "blank_form"]
     extra = 0
 
 
@@ -120,7 +120,15 @@ class ProcedureAdmin(AuditedAdmin[Procedure]):
         ),
         (
             gettext_lazy("Kết quả, căn cứ, trực tuyến"),
-            {"fields": ["result_type", "legal_basis", "online_level", "requires_verified_identity"]},
+            {
+                "fields": [
+                    "result_type",
+                    "legal_basis",
+                    "online_level",
+                    "requires_verified_identity",
+                    "accepts_docx",
+                ]
+            },
         ),
         (gettext_lazy("Nguồn dữ liệu"), {"fields": ["source", "is_illustrative"]}),
     ]

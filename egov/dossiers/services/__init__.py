@@ -5,6 +5,19 @@ transition table (``rules.TRANSITIONS``), a ``StatusChange`` row, an audit event
 applicant's notification queued for after the commit.
 """
 
+from egov.dossiers.services.fees import (
+    order_submission_fees,
+    refund_dossier_fees,
+    request_fee_payment,
+    unpaid_orders,
+)
+from egov.dossiers.services.online import (
+    SupplementFile,
+    deliver_online,
+    resubmit_online,
+    submit_online,
+    submitted_with_key,
+)
 from egov.dossiers.services.processing import (
     CheckedUpload,
     hand_over,
@@ -33,22 +46,31 @@ __all__ = [
     "ApplicantData",
     "CheckedUpload",
     "ReceivedDocument",
+    "SupplementFile",
     "accept_dossier",
+    "deliver_online",
     "finish",
     "hand_over",
     "issue_apology",
     "obligation_met",
+    "order_submission_fees",
     "rate",
     "reassign_open_work",
     "record_dossier",
+    "refund_dossier_fees",
     "refuse_dossier",
+    "request_fee_payment",
     "request_obligation",
     "request_supplement",
     "resubmit",
+    "resubmit_online",
     "resume",
     "return_result",
     "start_processing",
     "stop",
+    "submit_online",
+    "submitted_with_key",
     "take_dossier",
+    "unpaid_orders",
     "withdraw",
 ]

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from egov.accounts.decorators import login_required
 from egov.accounts.models import User
-from egov.dossiers import printing
-from egov.dossiers.models import Apology, Dossier, HandoverAttachment, StatusChange
+from egov.core.downloads import stored_file_response
+from egov.dossiers import printing, selectors
+from egov.dossiers.models import Apology, Dossier, DossierDocument, HandoverAttachment, StatusChange
 from egov.dossiers.rules import Status
 from egov.dossiers.views.processing import dossier_of, official
 from egov.organizations.models import Agency, Membership, Position
@@ -30,15 +30,26 @@ def handover_attachment(request: HttpRequest, pk: int, attachment: int) -> FileR
     """Download one file handed over with a step, under the name the official gave it."""
     dossier = dossier_of(official(request), pk)
     row = get_object_or_404(HandoverAttachment, pk=attachment, handover__dossier=dossier)
-    try:
-        content = default_storage.open(row.file_name, "rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(
-        content, as_attachment=True, filename=row.original_name, content_type=row.file_content_type
+    return stored_file_response(
+        row.file_name, download_name=row.original_name, content_type=row.file_content_type
     )
-    response["Cache-Control"] = "private, no-store"  # dossier files: no shared cache keeps them
-    return response
+
+
+@login_required
+def document_file(request: HttpRequest, pk: int, document: int) -> FileResponse:
+    """A file submitted with a dossier (a scan at the desk, an upload online), for whoever sees the
+    dossier: its applicant, and the officials of the agencies that handle it."""
+    row = get_object_or_404(
+        DossierDocument.objects.exclude(file_name=""),
+        pk=document,
+        dossier_id=pk,
+        dossier__in=selectors.visible_dossiers(request.user),
+    )
+    return stored_file_response(
+        row.file_name,
+        download_name=row.file_name.rsplit("/", 1)[-1],
+        content_type=row.file_content_type,
+    )
 
 
 @login_required

@@ -121,6 +121,11 @@ class Procedure(models.Model):
     requires_verified_identity = models.BooleanField(
         _("yêu cầu định danh điện tử đã xác thực"), default=False
     )
+    accepts_docx = models.BooleanField(
+        _("nhận tệp DOCX khi nộp trực tuyến"),
+        default=False,
+        help_text=_("Ngoài PDF, JPG, PNG, cho phép người nộp tải lên tệp Word (DOCX)."),
+    )
     source = models.TextField(_("nguồn dữ liệu"), blank=True)
     is_illustrative = models.BooleanField(
         _("dữ liệu minh họa"),
@@ -213,6 +218,11 @@ class RequiredDocument(models.Model):
     )
     count = models.PositiveSmallIntegerField(_("số lượng"), default=1)
     is_required = models.BooleanField(_("bắt buộc"), default=True)
+    filled_online = models.BooleanField(
+        _("thay bằng tờ khai điện tử"),
+        default=False,
+        help_text=_("Khi nộp trực tuyến, tờ khai điện tử thay cho giấy tờ này (không cần tải tệp)."),
+    )
     note = models.TextField(_("ghi chú"), blank=True)
     blank_form = models.FileField(
         _("mẫu đơn, tờ khai"), upload_to="procedures/blank_forms/", blank=True, max_length=255
