@@ -56,6 +56,10 @@ class ApplicationDraft(models.Model):
     completed_steps: models.JSONField[list[str], list[str]] = models.JSONField(
         _("các bước đã xong"), default=list, blank=True
     )
+    # Whom the application is for: blank = the account holder; else an organisation the account
+    # holder is authorised to act for (accounts.OrganisationAuthorisation), re-checked at submission.
+    organisation_tax_code = models.CharField(_("nộp cho tổ chức (mã số thuế)"), max_length=14, blank=True)
+    organisation_name = models.CharField(_("nộp cho tổ chức (tên)"), max_length=255, blank=True)
     last_step = models.CharField(_("bước gần nhất"), max_length=30, blank=True)
     declared_at = models.DateTimeField(_("cam kết lúc"), null=True, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), default=clock.now)
@@ -81,6 +85,10 @@ class ApplicationDraft(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.dossier_id is not None
+
+    @property
+    def for_organisation(self) -> bool:
+        return bool(self.organisation_tax_code)
 
 
 class DraftFile(models.Model):

@@ -1,8 +1,10 @@
 """Reads of the online services, scoped by the citizen.
 
 The catalogue is public (no actor); drafts and the wallet belong to one account; dossiers are
-``dossiers.selectors.visible_dossiers(user)``: those the account submitted, and those received at
-the desk for the account's *verified* personal ID number.
+``dossiers.selectors.visible_dossiers(user)``: those the account submitted, those received at
+the desk for the account's *verified* personal ID number, and those of the organisations (tax
+codes) the account is authorised to act for now (submitted online by any of their
+representatives, or received at the desk).
 """
 
 from __future__ import annotations
@@ -106,7 +108,11 @@ def _applicants_own(user: User) -> QuerySet[Dossier]:
 
 
 def my_dossiers(user: User) -> QuerySet[Dossier]:
-    return _applicants_own(user).select_related("procedure", "agency").order_by("-submitted_at", "-pk")
+    return (
+        _applicants_own(user)
+        .select_related("procedure", "agency", "applicant")
+        .order_by("-submitted_at", "-pk")
+    )
 
 
 def my_dossier(user: User, code: str) -> Dossier | None:

@@ -20,8 +20,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from egov.accounts.models import User
+from egov.accounts.models import OrganisationAuthorisation, User
 from egov.accounts.rules import normalise_phone, phone_problem
+from egov.accounts.selectors import organisations_of
 from egov.core import audit, clock
 from egov.core.files import (
     DOCUMENTS_AND_IMAGES,
@@ -47,6 +48,7 @@ from egov.procedures.selectors import current_form_schema
 UPLOAD_FOLDER = "eservices/uploads"
 
 # Steps of the wizard that are not question pages (their URL slugs).
+STEP_APPLICANT = "nguoi-nop"
 STEP_AGENCY = "noi-nop"
 STEP_FILES = "giay-to"
 STEP_CHECK = "kiem-tra"
@@ -131,6 +133,56 @@ def choose_agency(*, draft: ApplicationDraft, user: User, agency: Agency) -> App
     draft.agency = agency
     _mark(draft, STEP_AGENCY, done=True)
     _touch(draft, STEP_AGENCY, ["agency", "completed_steps"])
+    return draft
+
+
+# --- Whom the application is for -----------------------------------------------------------------
+
+MYSELF = "ban-than"  # the applicant step's value for "for myself"
+
+
+def organisations(user: User) -> list[OrganisationAuthorisation]:
+    """The organisations the account may apply for now (none unless verified), by name: one query."""
+    return list(organisations_of(user))
+
+
+def acting_for(draft: ApplicationDraft, user: User) -> OrganisationAuthorisation | None:
+    """The authorisation in force under which ``user`` makes ``draft`` for its organisation; ``None``
+    when the draft is for the account holder or the authorisation was revoked or has expired."""
+    if not draft.organisation_tax_code:
+        return None
+    return organisations_of(user).filter(tax_code=draft.organisation_tax_code).first()
+
+
+def lapsed_message(draft: ApplicationDraft) -> str:
+    return _(
+        "Ông/bà không còn được ủy quyền nộp hồ sơ cho %(name)s (mã số thuế %(tax_code)s): ủy quyền "
+        "đã hết hiệu lực hoặc đã bị thu hồi. Hãy chọn lại người nộp hồ sơ; các thông tin đã khai "
+        "vẫn được giữ nguyên."
+    ) % {"name": draft.organisation_name, "tax_code": draft.organisation_tax_code}
+
+
+def choose_applicant(*, draft: ApplicationDraft, user: User, choice: str) -> ApplicationDraft:
+    """Whom the application is for: ``MYSELF`` or the tax code of an organisation the account is
+    authorised to act for now (anything else is refused: a forged tax code changes nothing)."""
+    _require_owner(draft, user)
+    _require_open(draft)
+    grant = None
+    if choice != MYSELF:
+        grant = organisations_of(user).filter(tax_code=choice).first() if choice else None
+        if grant is None:
+            raise PermissionDenied(_("Ông/bà không được ủy quyền nộp hồ sơ cho tổ chức này."))
+    draft.organisation_tax_code = grant.tax_code if grant else ""
+    draft.organisation_name = grant.organisation_name if grant else ""
+    _mark(draft, STEP_APPLICANT, done=True)
+    with transaction.atomic():
+        _touch(draft, STEP_APPLICANT, ["organisation_tax_code", "organisation_name", "completed_steps"])
+        audit.record(
+            actor=user,
+            action="draft.choose_applicant",
+            obj=draft,
+            details={"tax_code": draft.organisation_tax_code, "authorisation": grant.pk if grant else None},
+        )
     return draft
 
 
@@ -311,10 +363,19 @@ class Readiness:
     missing: list[rules.Requirement]
     needs_agency: bool
     needs_verified_identity: bool
+    needs_applicant: bool = False  # the account acts for organisations and has not said for whom
+    organisation_lapsed: str = ""  # why the chosen organisation can no longer be applied for
 
     @property
     def ok(self) -> bool:
-        return not (self.answer_errors or self.missing or self.needs_agency or self.needs_verified_identity)
+        return not (
+            self.answer_errors
+            or self.missing
+            or self.needs_agency
+            or self.needs_verified_identity
+            or self.needs_applicant
+            or self.organisation_lapsed
+        )
 
 
 def schema_fields(draft: ApplicationDraft) -> list[dict[str, Any]]:
@@ -339,21 +400,42 @@ def current_answers(draft: ApplicationDraft) -> dict[str, Any]:
 def readiness(draft: ApplicationDraft, user: User) -> Readiness:
     fields = schema_fields(draft)
     result = check_answers(fields, current_answers(draft), today=clock.today()) if fields else None
+    if draft.organisation_tax_code:
+        lapsed = "" if acting_for(draft, user) is not None else lapsed_message(draft)
+        needs_applicant = False
+    else:
+        lapsed = ""
+        needs_applicant = STEP_APPLICANT not in draft.completed_steps and bool(organisations(user))
     return Readiness(
         answer_errors=result.errors if result else {},
         missing=missing_documents(draft),
         needs_agency=draft.agency_id is None,
         needs_verified_identity=draft.procedure.requires_verified_identity and not is_verified(user),
+        needs_applicant=needs_applicant,
+        organisation_lapsed=lapsed,
     )
 
 
-def applicant_of(user: User, draft: ApplicationDraft) -> dossier_services.ApplicantData:
-    """The applicant as the account knows them (the verified identity), address from the form."""
+def applicant_of(
+    user: User, draft: ApplicationDraft, grant: OrganisationAuthorisation | None = None
+) -> dossier_services.ApplicantData:
+    """The applicant as the account knows them (the verified identity), address from the form; or,
+    with ``grant``, the organisation (its name and tax code as the authorisation records them)
+    with the account's phone and e-mail and the form's address."""
     address = ""
     for spec in schema_fields(draft):
         if spec["type"] == FieldType.ADDRESS and draft.answers.get(spec["key"]):
             address = str(draft.answers[spec["key"]])
             break
+    if grant is not None:
+        return dossier_services.ApplicantData(
+            name=grant.organisation_name,
+            kind=Applicant.Kind.ORGANISATION,
+            tax_code=grant.tax_code,
+            phone=user.phone or "",
+            email=user.email or "",
+            address=address,
+        )
     return dossier_services.ApplicantData(
         name=user.full_name or user.username,
         kind=Applicant.Kind.PERSON,
@@ -374,6 +456,8 @@ def declare_and_submit(*, draft: ApplicationDraft, user: User, declared: bool) -
     state = readiness(draft, user)
     if state.needs_verified_identity:
         raise PermissionDenied(_("Thủ tục này yêu cầu tài khoản đã xác thực định danh điện tử (VNeID)."))
+    if state.organisation_lapsed:
+        raise ValidationError(state.organisation_lapsed, code="authorisation_lapsed")
     if not state.ok:
         raise ValidationError(
             _("Hồ sơ chưa đủ thông tin để nộp: hãy kiểm tra lại các mục còn thiếu."), code="not_ready"
@@ -387,6 +471,17 @@ def declare_and_submit(*, draft: ApplicationDraft, user: User, declared: bool) -
         )
         if draft.dossier_id is not None:  # a concurrent click won the lock and submitted
             return Dossier.objects.get(pk=draft.dossier_id), False
+        grant = None
+        if draft.organisation_tax_code:
+            # Checked again under a lock: a revocation committed meanwhile is seen, one in flight waits.
+            grant = (
+                organisations_of(user)
+                .select_for_update()
+                .filter(tax_code=draft.organisation_tax_code)
+                .first()
+            )
+            if grant is None:
+                raise ValidationError(lapsed_message(draft), code="authorisation_lapsed")
         files = list(draft.files.select_related("required_document", "reused_from"))
         by_requirement = {f.required_document_id: f for f in files if f.required_document_id}
         documents = [
@@ -408,7 +503,7 @@ def declare_and_submit(*, draft: ApplicationDraft, user: User, declared: bool) -
             citizen=user,
             procedure=draft.procedure,
             agency=draft.agency,
-            applicant=applicant_of(user, draft),
+            applicant=applicant_of(user, draft, grant),
             answers=current_answers(draft),
             documents=documents,
             submission_key=str(draft.public_id),
@@ -418,6 +513,13 @@ def declare_and_submit(*, draft: ApplicationDraft, user: User, declared: bool) -
         _touch(draft, STEP_CHECK, ["dossier", "declared_at"])
         if created:
             _file_in_wallet(user, dossier, files, now)
+            if grant is not None:
+                audit.record(
+                    actor=user,
+                    action="dossier.submit_for_organisation",
+                    obj=dossier,
+                    details={"tax_code": grant.tax_code, "authorisation": grant.pk},
+                )
     return dossier, created
 
 

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("thu-tuc/<str:code>/", finder.procedure_page, name="procedure"),
     path("thu-tuc/<str:code>/nop/", wizard.start, name="start"),
     path("ho-so-nhap/<uuid:public_id>/", wizard.task_list, name="draft"),
+    path("ho-so-nhap/<uuid:public_id>/nguoi-nop/", wizard.applicant_step, name="draft_applicant"),
     path("ho-so-nhap/<uuid:public_id>/noi-nop/", wizard.agency_step, name="draft_agency"),
     path("ho-so-nhap/<uuid:public_id>/trang/<int:number>/", wizard.page_step, name="draft_page"),
     path("ho-so-nhap/<uuid:public_id>/giay-to/", wizard.files_step, name="draft_files"),

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.accounts.decorators import login_required
-from egov.accounts.models import User
+from egov.accounts.models import OrganisationAuthorisation, User
 from egov.core.files import FileRejected
 from egov.dossiers import services as dossier_services
 from egov.dossiers.models import Dossier
@@ -63,9 +63,12 @@ class Wizard:
     pages: list[list[str]]
     has_agency_step: bool
     has_files_step: bool
+    # The organisations the account may apply for now; the "Nộp cho ai?" step is shown when there
+    # are some, or when the draft is already for an organisation (to change a lapsed choice).
+    organisations: tuple[OrganisationAuthorisation, ...] = ()
 
     @classmethod
-    def of(cls, draft: ApplicationDraft) -> Wizard:
+    def of(cls, draft: ApplicationDraft, user: User) -> Wizard:
         fields = services.schema_fields(draft)
         agencies = [a for a in draft.procedure.offered_by.all() if a.is_active]
         return cls(
@@ -73,14 +76,26 @@ class Wizard:
             pages=rules.paginate(fields),
             has_agency_step=len(agencies) > 1,
             has_files_step=True,  # extra papers may be attached even when nothing is listed
+            organisations=tuple(services.organisations(user)),
         )
+
+    @property
+    def has_applicant_step(self) -> bool:
+        return bool(self.organisations) or self.draft.for_organisation
+
+    @property
+    def organisation_lapsed(self) -> bool:
+        """The draft is for an organisation the account may no longer act for."""
+        tax_code = self.draft.organisation_tax_code
+        return bool(tax_code) and all(o.tax_code != tax_code for o in self.organisations)
 
     @property
     def fields(self) -> list[dict[str, Any]]:
         return services.schema_fields(self.draft)
 
     def order(self) -> list[str]:
-        steps = [services.STEP_AGENCY] if self.has_agency_step else []
+        steps = [services.STEP_APPLICANT] if self.has_applicant_step else []
+        steps += [services.STEP_AGENCY] if self.has_agency_step else []
         steps += [services.page_step(n) for n in range(1, len(self.pages) + 1)]
         steps += [services.STEP_FILES] if self.has_files_step else []
         return [*steps, services.STEP_CHECK]
@@ -88,6 +103,10 @@ class Wizard:
     def tasks(self) -> list[rules.Task]:
         done = self.draft.completed_steps
         tasks = []
+        if self.has_applicant_step:
+            chosen = services.STEP_APPLICANT in done and not self.organisation_lapsed
+            state = rules.TaskState.DONE if chosen else rules.TaskState.NOT_STARTED
+            tasks.append(rules.Task(services.STEP_APPLICANT, _("Nộp cho ai"), state))
         if self.has_agency_step:
             state = rules.TaskState.DONE if self.draft.agency_id else rules.TaskState.NOT_STARTED
             tasks.append(rules.Task(services.STEP_AGENCY, _("Chọn nơi nộp hồ sơ"), state))
@@ -121,6 +140,8 @@ class Wizard:
 
 
 def step_url(draft: ApplicationDraft, step: str) -> str:
+    if step == services.STEP_APPLICANT:
+        return reverse("eservices:draft_applicant", args=[draft.public_id])
     if step == services.STEP_AGENCY:
         return reverse("eservices:draft_agency", args=[draft.public_id])
     if step == services.STEP_FILES:
@@ -203,7 +224,7 @@ def task_list(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     draft = _open_draft(request, public_id)
     if (done := _submitted_redirect(draft)) is not None:
         return done
-    wizard = Wizard.of(draft)
+    wizard = Wizard.of(draft, _user(request))
     return render(
         request,
         "eservices/task_list.html",
@@ -211,6 +232,7 @@ def task_list(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "draft": draft,
             "procedure": draft.procedure,
             "tasks": [(task, step_url(draft, task.step)) for task in wizard.tasks()],
+            "organisation_lapsed": services.lapsed_message(draft) if wizard.organisation_lapsed else "",
             "needs_verification": draft.procedure.requires_verified_identity
             and not is_verified(request.user),
         },
@@ -232,11 +254,53 @@ def delete(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def applicant_step(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """ "Nộp cho ai?": for the account holder, or for an organisation they are authorised to act for."""
+    draft = _open_draft(request, public_id)
+    if (done := _submitted_redirect(draft)) is not None:
+        return done
+    user = _user(request)
+    wizard = Wizard.of(draft, user)
+    if not wizard.has_applicant_step:
+        return redirect(step_url(draft, wizard.after(services.STEP_APPLICANT)))
+    error = ""
+    if request.method == "POST":
+        choice = request.POST.get("applicant", "")
+        if not choice:
+            error = _("Hãy chọn nộp hồ sơ cho bản thân hay cho một tổ chức.")
+        else:
+            try:
+                services.choose_applicant(draft=draft, user=user, choice=choice)
+                return _next(request, wizard, services.STEP_APPLICANT)
+            except (ValidationError, PermissionDenied) as refused:
+                error = _error_text(refused)
+    chosen = "" if wizard.organisation_lapsed else draft.organisation_tax_code
+    if not chosen and services.STEP_APPLICANT in draft.completed_steps and not draft.for_organisation:
+        chosen = services.MYSELF
+    return render(
+        request,
+        "eservices/step_applicant.html",
+        _context(
+            wizard,
+            services.STEP_APPLICANT,
+            organisations=wizard.organisations,
+            myself=services.MYSELF,
+            chosen=chosen,
+            error=error,
+            lapsed=services.lapsed_message(draft) if wizard.organisation_lapsed else "",
+            user_name=user.full_name or user.username,
+            return_to_check=bool(request.GET.get(RETURN_TO_CHECK) or request.POST.get(RETURN_TO_CHECK)),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def agency_step(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     draft = _open_draft(request, public_id)
     if (done := _submitted_redirect(draft)) is not None:
         return done
-    wizard = Wizard.of(draft)
+    wizard = Wizard.of(draft, _user(request))
     agencies = sorted((a for a in draft.procedure.offered_by.all() if a.is_active), key=lambda a: a.name)
     error = ""
     if request.method == "POST":
@@ -268,7 +332,7 @@ def page_step(request: HttpRequest, public_id: uuid.UUID, number: int) -> HttpRe
     draft = _open_draft(request, public_id)
     if (done := _submitted_redirect(draft)) is not None:
         return done
-    wizard = Wizard.of(draft)
+    wizard = Wizard.of(draft, _user(request))
     if not 1 <= number <= len(wizard.pages):
         raise Http404
     keys = wizard.pages[number - 1]
@@ -308,7 +372,7 @@ def files_step(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     draft = _open_draft(request, public_id)
     if (done := _submitted_redirect(draft)) is not None:
         return done
-    wizard = Wizard.of(draft)
+    wizard = Wizard.of(draft, _user(request))
     user = _user(request)
     documents = {d.pk: d for d in draft.procedure.documents.all()}
     if request.method == "POST":
@@ -399,7 +463,7 @@ def check_step(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     draft = _open_draft(request, public_id)
     if (done := _submitted_redirect(draft)) is not None:
         return done
-    wizard = Wizard.of(draft)
+    wizard = Wizard.of(draft, _user(request))
     shown = [spec["key"] for spec in wizard.fields if spec["key"] in shown_keys(wizard.fields, draft.answers)]
     printed = dict(zip(shown, declaration_lines(wizard.fields, draft.answers), strict=True))
     sections = [
@@ -420,6 +484,9 @@ def check_step(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             files=list(draft.files.all()),
             readiness=services.readiness(draft, _user(request)),
             agency_url=step_url(draft, services.STEP_AGENCY) + f"?{RETURN_TO_CHECK}=1",
+            applicant_url=step_url(draft, services.STEP_APPLICANT) + f"?{RETURN_TO_CHECK}=1",
+            has_applicant_step=wizard.has_applicant_step,
+            applicant_name=_user(request).full_name or _user(request).username,
             files_url=step_url(draft, services.STEP_FILES) + f"?{RETURN_TO_CHECK}=1",
             has_agency_step=wizard.has_agency_step,
             form=DeclarationForm(),
