@@ -66,10 +66,10 @@ def procedure_document(code: str = "1.001193", **overrides: Any) -> dict[str, An
     return data
 
 
-def catalogue_document(*procedures: dict[str, Any]) -> dict[str, Any]:
+def catalogue_document(*procedures: dict[str, Any], version: int = 2) -> dict[str, Any]:
     return {
         "format": "egov-catalogue",
-        "version": 1,
+        "version": version,
         "fields": [{"code": "ho-tich", "name": "Hộ tịch"}, {"code": "chung-thuc", "name": "Chứng thực"}],
         "procedures": list(procedures) or [procedure_document()],
     }

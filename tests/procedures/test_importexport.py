@@ -208,7 +208,7 @@ def test_a_code_turned_into_a_number_by_excel_is_reported(agencies: dict[str, Ag
 
 def test_the_format_and_version_are_checked() -> None:
     assert problems({"format": "other", "version": 1}) == [
-        "$.format: tệp phải có “format”: “egov-catalogue” và “version”: 1."
+        "$.format: tệp phải có “format”: “egov-catalogue” và “version”: 2."
     ]
     assert problems([]) == ["$: Tệp không chứa một đối tượng JSON."]
 

@@ -1,10 +1,15 @@
-"""The catalogue format (``egov-catalogue``, version 1), parsed and validated without the database.
+"""The catalogue format (``egov-catalogue``, version 2), parsed and validated without the database.
 
 ``parse_catalogue`` takes the document as JSON-like data (what ``json.load`` gives, or what the
 Excel reader builds from its sheets) and returns the typed ``Catalogue`` together with every
 problem found, each located: a JSON path (``procedures[3].fees[0].amount``) or, for rows read from
 Excel, the sheet and row (the reader puts a ``__where__`` label on each row it builds). Checks
 that need the database (agency codes, fields already stored) are made by the import service.
+
+Version 2 added ``accepts_docx`` (procedure) and ``filled_online`` (document). Files of version 1
+still import: there these values are ``None`` when absent, meaning "the file does not say", so an
+update keeps what is stored and a new record takes the model's default (``False``). In a version 2
+file an absent value means its documented default, ``False``, like every other optional value.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from egov.procedures.models.catalogue import DocumentForm, ImplementingLevel, On
 from egov.procedures.rules import procedure_code_problem, schema_problems, share_problems
 
 FORMAT_NAME = "egov-catalogue"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+SUPPORTED_VERSIONS = (1, 2)  # older versions still import (see the module docstring)
 WHERE = "__where__"  # the location label the Excel reader attaches to each row it builds
 
 
@@ -90,6 +96,7 @@ class DocumentRow:
     form: str
     count: int
     is_required: bool
+    filled_online: bool | None  # None: a version 1 file does not say (keep the stored value)
     note: str
 
 
@@ -133,6 +140,7 @@ class ProcedureRow:
     legal_basis: str
     online_level: str
     requires_verified_identity: bool
+    accepts_docx: bool | None  # None: a version 1 file does not say (keep the stored value)
     source: str
     is_illustrative: bool
     is_active: bool
@@ -154,6 +162,7 @@ class ProcedureRow:
         "legal_basis",
         "online_level",
         "requires_verified_identity",
+        "accepts_docx",
         "source",
         "is_illustrative",
         "is_active",
@@ -212,6 +221,12 @@ class _Reader:
             return default
         return value
 
+    def flag(self, name: str, *, version: int) -> bool | None:
+        """A boolean added in version 2: absent is ``False`` in version 2, ``None`` (unsaid) before."""
+        if name not in self.data:
+            return False if version >= 2 else None
+        return self.boolean(name, False)
+
     def choice(self, name: str, allowed: Sequence[str], default: str | None = None) -> str:
         value = self.data.get(name, default)
         if value not in allowed:
@@ -247,7 +262,8 @@ def parse_catalogue(data: object) -> tuple[Catalogue | None, list[ImportProblem]
     if not isinstance(data, Mapping):
         return None, [ImportProblem("$", _("Tệp không chứa một đối tượng JSON."))]
     top = _Reader(data, Loc("$"), problems, {"format", "version", "fields", "procedures"})
-    if data.get("format") != FORMAT_NAME or data.get("version") != FORMAT_VERSION:
+    version = data.get("version")
+    if data.get("format") != FORMAT_NAME or type(version) is not int or version not in SUPPORTED_VERSIONS:
         top.fail(
             "format",
             _("tệp phải có “format”: “%(name)s” và “version”: %(version)d.")
@@ -255,7 +271,7 @@ def parse_catalogue(data: object) -> tuple[Catalogue | None, list[ImportProblem]
         )
         return None, problems
     fields = tuple(_field(loc, item, problems) for loc, item in top.records("fields"))
-    procedures = tuple(_procedure(loc, item, problems) for loc, item in top.records("procedures"))
+    procedures = tuple(_procedure(loc, item, problems, version) for loc, item in top.records("procedures"))
     _check_unique([(f.code, f.loc) for f in fields], problems, _("Lĩnh vực “%(code)s” xuất hiện hai lần."))
     _check_unique([(p.code, p.loc) for p in procedures], problems, _("Thủ tục “%(code)s” xuất hiện hai lần."))
     if problems:
@@ -292,7 +308,9 @@ _PROCEDURE_KEYS = {
 }
 
 
-def _procedure(loc: Loc, data: Mapping[str, Any], problems: list[ImportProblem]) -> ProcedureRow:
+def _procedure(
+    loc: Loc, data: Mapping[str, Any], problems: list[ImportProblem], version: int
+) -> ProcedureRow:
     read = _Reader(data, loc, problems, _PROCEDURE_KEYS - {"processing_amount", "processing_unit"})
     code = read.text("code", required=True)
     if code and (problem := procedure_code_problem(code)):
@@ -313,12 +331,13 @@ def _procedure(loc: Loc, data: Mapping[str, Any], problems: list[ImportProblem])
         legal_basis=read.text("legal_basis"),
         online_level=read.choice("online_level", OnlineLevel.values, OnlineLevel.NONE),
         requires_verified_identity=read.boolean("requires_verified_identity", False),
+        accepts_docx=read.flag("accepts_docx", version=version),
         source=read.text("source"),
         is_illustrative=read.boolean("is_illustrative", False),
         is_active=read.boolean("is_active", True),
         fees=tuple(_fee(i, where, item, problems) for i, (where, item) in enumerate(read.records("fees"), 1)),
         documents=tuple(
-            _document(i, where, item, problems)
+            _document(i, where, item, problems, version)
             for i, (where, item) in enumerate(read.records("documents"), 1)
         ),
         process=_process(read),
@@ -370,8 +389,10 @@ def _fee(order: int, loc: Loc, data: Mapping[str, Any], problems: list[ImportPro
     )
 
 
-def _document(order: int, loc: Loc, data: Mapping[str, Any], problems: list[ImportProblem]) -> DocumentRow:
-    allowed = {"order", "name", "form", "count", "required", "note", "blank_form"}
+def _document(
+    order: int, loc: Loc, data: Mapping[str, Any], problems: list[ImportProblem], version: int
+) -> DocumentRow:
+    allowed = {"order", "name", "form", "count", "required", "filled_online", "note", "blank_form"}
     read = _Reader(data, loc, problems, allowed)
     return DocumentRow(
         order=read.integer("order", default=order, low=1) or order,
@@ -379,6 +400,7 @@ def _document(order: int, loc: Loc, data: Mapping[str, Any], problems: list[Impo
         form=read.choice("form", DocumentForm.values, DocumentForm.ORIGINAL),
         count=read.integer("count", default=1, low=1) or 1,
         is_required=read.boolean("required", True),
+        filled_online=read.flag("filled_online", version=version),
         note=read.text("note"),
     )
 

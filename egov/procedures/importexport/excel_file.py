@@ -45,6 +45,7 @@ SHEETS: dict[str, tuple[tuple[str, str], ...]] = {
         ("legal_basis", "text"),
         ("online_level", "text"),
         ("requires_verified_identity", "bool"),
+        ("accepts_docx", "bool"),
         ("source", "text"),
         ("is_illustrative", "bool"),
         ("is_active", "bool"),
@@ -68,6 +69,7 @@ SHEETS: dict[str, tuple[tuple[str, str], ...]] = {
         ("form", "text"),
         ("count", "int"),
         ("required", "bool"),
+        ("filled_online", "bool"),
         ("note", "text"),
     ),
     "steps": (
@@ -94,6 +96,8 @@ SHEETS: dict[str, tuple[tuple[str, str], ...]] = {
         ("max_length", "int"),
     ),
 }
+# Columns added after version 1: a workbook written before them still imports without them.
+OPTIONAL_COLUMNS = {"procedures": {"accepts_docx"}, "documents": {"filled_online"}}
 ABOUT_SHEET = "about"
 _TRUE = {"có", "co", "x", "1", "true", "yes", "đúng"}
 _FALSE = {"không", "khong", "0", "false", "no", "sai"}
@@ -206,7 +210,8 @@ def _sheet_rows(book: Any, name: str, problems: list[ImportProblem]) -> Iterator
     lines = sheet.iter_rows(values_only=True)
     header = [str(cell).strip() if cell is not None else "" for cell in next(lines, ())]
     kinds = dict(SHEETS[name])
-    missing = [column for column in kinds if column not in header]
+    optional = OPTIONAL_COLUMNS.get(name, set())
+    missing = [column for column in kinds if column not in header and column not in optional]
     if missing:
         problems.append(
             ImportProblem(

@@ -65,6 +65,7 @@ def procedure_document(procedure: Procedure) -> dict[str, Any]:
         "legal_basis": procedure.legal_basis,
         "online_level": procedure.online_level,
         "requires_verified_identity": procedure.requires_verified_identity,
+        "accepts_docx": procedure.accepts_docx,
         "source": procedure.source,
         "is_illustrative": procedure.is_illustrative,
         "is_active": procedure.is_active,
@@ -93,6 +94,7 @@ def _document(document: Any) -> dict[str, Any]:
         "form": document.form,
         "count": document.count,
         "required": document.is_required,
+        "filled_online": document.filled_online,
         "note": document.note,
     }
     if document.blank_form:

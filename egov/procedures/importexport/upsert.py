@@ -63,6 +63,9 @@ def upsert_procedure(
 
 def _scalars(row: ProcedureRow, field: Field, existing: Procedure | None) -> tuple[Procedure, list[str]]:
     values: dict[str, Any] = {name: getattr(row, name) for name in ProcedureRow.SCALARS}
+    for name in _UNSAID_IF_NONE:
+        if name in values and values[name] is None:  # an older file: keep the stored value
+            del values[name]
     values["field_id"] = field.pk
     if existing is None:
         procedure = Procedure(code=row.code, **values)
@@ -87,7 +90,8 @@ def _offered_by(procedure: Procedure, agencies: Sequence[Agency]) -> bool:
 
 
 _FEE_FIELDS = ("name", "amount", "schedule", "collected_by", "exemptions")
-_DOC_FIELDS = ("name", "form", "count", "is_required", "note")
+_DOC_FIELDS = ("name", "form", "count", "is_required", "filled_online", "note")
+_UNSAID_IF_NONE = ("accepts_docx", "filled_online")  # None: an older file version does not say
 _STEP_FIELDS = ("name", "role", "division_abbreviation", "other_agency_id", "share_percent")
 
 
@@ -106,7 +110,8 @@ def _sync_by_order[M: models.Model](
         written = True
     for order, row in sorted(wanted.items()):
         obj = by_order.get(order) or new(row)
-        changed = [n for n in names if getattr(obj, n) != _value(row, n)] if obj.pk else list(names)
+        said = [n for n in names if not (n in _UNSAID_IF_NONE and _value(row, n) is None)]
+        changed = [n for n in said if getattr(obj, n) != _value(row, n)] if obj.pk else said
         if not changed:
             continue
         for name in changed:
