@@ -196,6 +196,38 @@ class ObligationForm(ActionForm):
             "max_value": _("Số tiền quá lớn; hãy kiểm tra lại."),
         },
     )
+    exempt_amount = forms.IntegerField(
+        label=_("Số tiền được miễn, giảm (đồng)"),
+        help_text=_("Chỉ khi người nộp thuộc đối tượng được miễn, giảm; ghi rõ căn cứ bên dưới."),
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": _("Số tiền là số nguyên, tính bằng đồng, ví dụ 500000."),
+            "min_value": _("Số tiền phải lớn hơn 0 đồng."),
+        },
+    )
+    exempt_ground = forms.CharField(
+        label=_("Căn cứ miễn, giảm"),
+        help_text=_("Văn bản quy định và đối tượng được miễn, giảm."),
+        required=False,
+        max_length=500,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        exempt, amount = data.get("exempt_amount"), data.get("amount")
+        if exempt is not None:
+            if amount is None:
+                self.add_error(
+                    "exempt_amount", _("Miễn, giảm chỉ áp dụng cho khoản thu có số tiền nộp trực tuyến.")
+                )
+            elif exempt > amount:
+                self.add_error("exempt_amount", _("Số tiền miễn, giảm không được lớn hơn số tiền phải nộp."))
+            if not (data.get("exempt_ground") or "").strip():
+                self.add_error(
+                    "exempt_ground", _("Hãy ghi căn cứ miễn, giảm (văn bản, đối tượng được miễn, giảm).")
+                )
+        return data
 
 
 class NoteForm(ActionForm):

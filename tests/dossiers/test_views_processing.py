@@ -523,3 +523,27 @@ def test_the_stop_notice_prints_for_a_stopped_dossier(world: World, tmp_path: Pa
     assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text and dossier.code in text
     assert "Lý do: Có tranh chấp về quyền sử dụng" in text
     assert signed_in(world.outsider).get(link).status_code == 404
+
+
+def test_an_exemption_is_recorded_with_its_ground_and_a_bad_one_is_named(world: World) -> None:
+    from egov.dossiers.services.fees import dossier_orders
+
+    dossier = dossier_in(world, Status.IN_PROGRESS, True)
+    specialist = signed_in(world.specialist)
+    base = {"nghia-vu-tai-chinh-note": "Lệ phí cấp phiếu", "nghia-vu-tai-chinh-amount": "200000"}
+    too_much = base | {"nghia-vu-tai-chinh-exempt_amount": "300000", "nghia-vu-tai-chinh-exempt_ground": "x"}
+    response = specialist.post(act(dossier, "nghia-vu-tai-chinh"), too_much)
+    assert response.status_code == 400 and "không được lớn hơn số tiền phải nộp" in response.content.decode()
+    no_ground = base | {"nghia-vu-tai-chinh-exempt_amount": "100000"}
+    response = specialist.post(act(dossier, "nghia-vu-tai-chinh"), no_ground)
+    assert response.status_code == 400 and "căn cứ miễn, giảm" in response.content.decode()
+    assert not dossier_orders(dossier) and fresh(dossier).status == Status.IN_PROGRESS
+    halved = base | {
+        "nghia-vu-tai-chinh-exempt_amount": "100000",
+        "nghia-vu-tai-chinh-exempt_ground": "Người có công với cách mạng, giảm 50 %",
+    }
+    specialist.post(act(dossier, "nghia-vu-tai-chinh"), halved)
+    [order] = dossier_orders(dossier)
+    assert (order.amount, order.amount_due) == (200_000, 100_000)
+    assert order.exemption.ground == "Người có công với cách mạng, giảm 50 %"
+    assert fresh(dossier).status == Status.OBLIGATION_REQUESTED  # half is still to pay

@@ -26,6 +26,7 @@ from egov.dossiers.services import fees
 from egov.dossiers.services._base import actor_may
 from egov.dossiers.services.processing import RECIPIENT_PERMISSIONS
 from egov.organizations.models import Agency, Division
+from egov.payments.services import ExemptionData
 from egov.procedures.models import ProcessStep
 
 
@@ -169,7 +170,11 @@ def _obligation(s: Situation, form: Any) -> str:
     if amount is None:  # paid elsewhere (tax office, treasury): confirmed by hand later
         services.request_obligation(dossier=s.dossier, officer=s.actor, note=note)
         return gettext("Đã thông báo nghĩa vụ tài chính; thời gian giải quyết tạm dừng.")
-    services.request_fee_payment(dossier=s.dossier, officer=s.actor, amount=amount, note=note)
+    exempt = form.cleaned_data["exempt_amount"]
+    exemption = ExemptionData(amount=exempt, ground=form.cleaned_data["exempt_ground"]) if exempt else None
+    services.request_fee_payment(
+        dossier=s.dossier, officer=s.actor, amount=amount, note=note, exemption=exemption
+    )
     return gettext(
         "Đã thông báo nghĩa vụ tài chính và tạo yêu cầu thanh toán trực tuyến; thời gian giải quyết "
         "tạm dừng, hồ sơ tự tiếp tục khi người nộp thanh toán xong."
