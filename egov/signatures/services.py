@@ -137,6 +137,42 @@ def _record_signing(
         )
 
 
+def _sign_with_key(
+    *,
+    actor: User,
+    agency: Agency,
+    pdf: bytes,
+    key: KeyReference,
+    pin: str,
+    policy: SigningPolicy | None,
+    field_name: str,
+    style: Callable[[], object],
+    action: str,
+    source: str,
+    new_field: appearances.Placement | None = None,
+) -> bytes:
+    """Open ``key``, sign ``field_name`` (``style`` is built once the key is open) and audit it."""
+    with open_signer(key, pin=pin) as signer:
+        result = _sign(
+            pdf=pdf,
+            signer=signer,
+            policy=_policy(policy),
+            field_name=field_name,
+            style=style(),
+            new_field=new_field,
+        )
+        _record_signing(
+            actor=actor,
+            agency=agency,
+            action=action,
+            field=field_name,
+            signer=signer,
+            result=result,
+            source=source,
+        )
+    return result
+
+
 def sign_as_official(
     *,
     actor: User,
@@ -150,25 +186,18 @@ def sign_as_official(
 ) -> bytes:
     """The competent person's approval signature in the frozen draft's signer field."""
     _require_any(actor, SIGN_PERMISSIONS, agency)
-    policy = _policy(policy)
-    with open_signer(key, pin=pin) as signer:
-        result = _sign(
-            pdf=pdf,
-            signer=signer,
-            policy=policy,
-            field_name=pades.SIGNER_FIELD,
-            style=appearances.signer_style(signature_image),
-        )
-        _record_signing(
-            actor=actor,
-            agency=agency,
-            action="signatures.sign_official",
-            field=pades.SIGNER_FIELD,
-            signer=signer,
-            result=result,
-            source=source,
-        )
-    return result
+    return _sign_with_key(
+        actor=actor,
+        agency=agency,
+        pdf=pdf,
+        key=key,
+        pin=pin,
+        policy=policy,
+        field_name=pades.SIGNER_FIELD,
+        style=lambda: appearances.signer_style(signature_image),
+        action="signatures.sign_official",
+        source=source,
+    )
 
 
 def number_and_seal(
@@ -188,27 +217,20 @@ def number_and_seal(
     _require_any(actor, ISSUE_PERMISSIONS, agency)
     policy = _policy(policy)
     values = {pades.NUMBER_FIELD: number_notation, pades.DATE_FIELD: date_text}
-    filled = pades.fill_fields(pdf, values)
-    with open_signer(key, pin=pin) as signer:
-        result = _sign(
-            pdf=filled,
-            signer=signer,
-            policy=policy,
-            field_name=pades.AGENCY_FIELD,
-            style=appearances.agency_style(
-                seal_image=seal_image, agency_name=agency.name, signing_time=clock.localnow()
-            ),
-        )
-        _record_signing(
-            actor=actor,
-            agency=agency,
-            action="signatures.seal",
-            field=pades.AGENCY_FIELD,
-            signer=signer,
-            result=result,
-            source=source,
-        )
-    return result
+    return _sign_with_key(
+        actor=actor,
+        agency=agency,
+        pdf=pades.fill_fields(pdf, values),
+        key=key,
+        pin=pin,
+        policy=policy,
+        field_name=pades.AGENCY_FIELD,
+        style=lambda: appearances.agency_style(
+            seal_image=seal_image, agency_name=agency.name, signing_time=clock.localnow()
+        ),
+        action="signatures.seal",
+        source=source,
+    )
 
 
 def sign_copy(
@@ -227,25 +249,19 @@ def sign_copy(
     _require_any(actor, ISSUE_PERMISSIONS, agency)
     policy = _policy(policy)
     width, height = pades.page_size(pdf)
-    with open_signer(key, pin=pin) as signer:
-        result = _sign(
-            pdf=pdf,
-            signer=signer,
-            policy=policy,
-            field_name=field_name,
-            style=appearances.text_only_style(list(lines), signing_time=clock.localnow()),
-            new_field=appearances.top_right_placement(page_width=width, page_height=height),
-        )
-        _record_signing(
-            actor=actor,
-            agency=agency,
-            action="signatures.sign_copy",
-            field=field_name,
-            signer=signer,
-            result=result,
-            source=source,
-        )
-    return result
+    return _sign_with_key(
+        actor=actor,
+        agency=agency,
+        pdf=pdf,
+        key=key,
+        pin=pin,
+        policy=policy,
+        field_name=field_name,
+        style=lambda: appearances.text_only_style(list(lines), signing_time=clock.localnow()),
+        action="signatures.sign_copy",
+        source=source,
+        new_field=appearances.top_right_placement(page_width=width, page_height=height),
+    )
 
 
 @dataclass(frozen=True, slots=True)

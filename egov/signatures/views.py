@@ -65,21 +65,24 @@ def _checked_report(request: HttpRequest, form: PdfUploadForm) -> tuple[FileRepo
     return services.report_for_upload(data), 200
 
 
+def _upload_form(request: HttpRequest) -> tuple[PdfUploadForm, FileReport | None, int]:
+    """The upload form (bound on POST) and, for a valid upload, its report: (form, report, status)."""
+    if request.method != "POST":
+        return PdfUploadForm(), None, 200
+    form = PdfUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return form, None, 400
+    uploaded, status = _checked_report(request, form)
+    return form, uploaded, status
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     issued = selectors.issued_file_by_token(token)
     if issued is None:
         return render(request, "signatures/not_found.html", status=404)
-    form = PdfUploadForm()
-    uploaded: FileReport | None = None
-    status = 200
-    if request.method == "POST":
-        form = PdfUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            uploaded, status = _checked_report(request, form)
-        else:
-            status = 400
+    form, uploaded, status = _upload_form(request)
     context = {
         "issued": issued,
         "report": selectors.issued_report(issued),
@@ -102,15 +105,7 @@ def verify_json(request: HttpRequest, token: str) -> JsonResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def check_upload(request: HttpRequest) -> HttpResponse:
-    form = PdfUploadForm()
-    uploaded: FileReport | None = None
-    status = 200
-    if request.method == "POST":
-        form = PdfUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            uploaded, status = _checked_report(request, form)
-        else:
-            status = 400
+    form, uploaded, status = _upload_form(request)
     issued: IssuedFile | None = selectors.issued_file_by_hash(uploaded.sha256) if uploaded else None
     return render(
         request,

@@ -23,9 +23,9 @@ from egov.signatures import pades, signers
 from egov.signatures.appearances import Placement
 from egov.signatures.devpki import DEV_PFX_PASSPHRASE, DevPki, DevPkiServer
 from egov.signatures.models import TrustedCertificate
+from egov.signatures.softhsm import SOFTHSM_MODULE, TokenObject, load_token, softhsm_available
 from tests.factories import AgencyFactory, MembershipFactory, OfficialFactory
 
-SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN_LABEL = "egov-test"
 TOKEN_PIN = "1234"
 
@@ -74,63 +74,21 @@ def softhsm_key(
     dev_pki: DevPki, pki_files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> signers.Pkcs11Key:
     """The agency's key and certificate on a fresh SoftHSM2 token (skips where SoftHSM2 is absent)."""
-    if not (shutil.which("softhsm2-util") and shutil.which("pkcs11-tool") and Path(SOFTHSM_MODULE).exists()):
+    if not softhsm_available():
         pytest.skip("SoftHSM2/OpenSC not installed (apt-get install softhsm2 opensc)")
     folder = tmp_path_factory.mktemp("softhsm")
-    (folder / "tokens").mkdir()
-    conf = folder / "softhsm2.conf"
-    conf.write_text(
-        f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
+    # In-process signing (python-pkcs11) reads this token store from the environment.
+    os.environ["SOFTHSM2_CONF"] = str(folder / "softhsm2.conf")
+    load_token(
+        conf=folder / "softhsm2.conf",
+        tokens=folder / "tokens",
+        label=TOKEN_LABEL,
+        pin=TOKEN_PIN,
+        objects=(
+            TokenObject("01", "agency", dev_pki.key_der("agency"), private=True),
+            TokenObject("01", "agency", dev_pki.cert_der("agency")),
+        ),
     )
-    os.environ["SOFTHSM2_CONF"] = str(conf)
-    run = lambda *args: subprocess.run(args, check=True, capture_output=True)  # noqa: E731
-    run(
-        "softhsm2-util",
-        "--init-token",
-        "--free",
-        "--label",
-        TOKEN_LABEL,
-        "--so-pin",
-        "12345678",
-        "--pin",
-        TOKEN_PIN,
-    )
-    (folder / "agency.key.der").write_bytes(dev_pki.key_der("agency"))
-    (folder / "agency.der").write_bytes(dev_pki.cert_der("agency"))
-    common = (
-        "pkcs11-tool",
-        "--module",
-        SOFTHSM_MODULE,
-        "--token-label",
-        TOKEN_LABEL,
-        "--login",
-        "--pin",
-        TOKEN_PIN,
-    )
-    run(
-        *common,
-        "--write-object",
-        str(folder / "agency.key.der"),
-        "--type",
-        "privkey",
-        "--id",
-        "01",
-        "--label",
-        "agency",
-        "--usage-sign",
-    )
-    run(
-        *common,
-        "--write-object",
-        str(folder / "agency.der"),
-        "--type",
-        "cert",
-        "--id",
-        "01",
-        "--label",
-        "agency",
-    )
-    (folder / "agency.key.der").unlink()
     return signers.Pkcs11Key(
         module=SOFTHSM_MODULE, token_label=TOKEN_LABEL, key_label="agency", ca_chain=(pki_files["ica.pem"],)
     )
@@ -218,6 +176,46 @@ def leader(db: Any) -> Any:
 @pytest.fixture
 def clerk(leader: Any) -> Any:
     return MembershipFactory(role=Role.CLERK, agency=leader.agency)
+
+
+def issue_document(
+    *,
+    leader: Any,
+    clerk: Any,
+    pdf: bytes,
+    official_key: signers.KeyReference,
+    signature_image: bytes,
+    agency_key: signers.KeyReference,
+    agency_pin: str,
+    seal_image: bytes,
+    number_notation: str,
+    date_text: str,
+) -> tuple[Any, bytes, bytes]:
+    """Freeze ``pdf``, sign it as ``leader`` and number and seal it as ``clerk``: (frozen, signed, sealed)."""
+    from egov.signatures import services
+
+    frozen = services.freeze_document(
+        actor=leader.user, agency=leader.agency, pdf=pdf, layout=LAYOUT, title="Quy chế làm việc"
+    )
+    signed = services.sign_as_official(
+        actor=leader.user,
+        agency=leader.agency,
+        pdf=frozen.pdf,
+        key=official_key,
+        pin=PFX_PIN,
+        signature_image=signature_image,
+    )
+    sealed = services.number_and_seal(
+        actor=clerk.user,
+        agency=clerk.agency,
+        pdf=signed,
+        number_notation=number_notation,
+        date_text=date_text,
+        key=agency_key,
+        pin=agency_pin,
+        seal_image=seal_image,
+    )
+    return frozen, signed, sealed
 
 
 # --- poppler's pdfsig, the independent check ----------------------------------------------------

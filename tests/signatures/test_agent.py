@@ -8,11 +8,8 @@ import base64
 import hashlib
 import os
 import secrets
-import select
-import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +19,9 @@ from egov.signatures.trust import current_anchors
 from egov.signatures.validation import validate_pdf
 from signing_agent.client import AgentClient
 from tests.signatures.conftest import LAYOUT, SOFTHSM_MODULE, TOKEN_LABEL, pdfsig
+from tests.signing_agent.conftest import spawn_agent, stop_agent
 
 ORIGIN = "https://dichvucong.example.gov.vn"
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
 
 
@@ -37,23 +34,9 @@ def agent(softhsm_key: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         "--allowed-origin", ORIGIN, "--port", "0", "--log-file", str(log_file),
         "--test-only-pin-from-env", "EGOV_TEST_AGENT_PIN",
     ]  # fmt: skip
-    process = subprocess.Popen(
-        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], 20)
-    line = process.stdout.readline() if ready else ""
-    if "listening on" not in line:
-        process.kill()
-        pytest.fail(
-            f"signing agent did not start: {line!r} {process.stderr.read() if process.stderr else ''}"
-        )
-    yield AgentClient(f"http://127.0.0.1:{int(line.rsplit(':', 1)[1])}", origin=ORIGIN)
-    process.terminate()
-    process.wait(timeout=10)
-    for stream in (process.stdout, process.stderr):
-        if stream:
-            stream.close()
+    process, port = spawn_agent(args, env)
+    yield AgentClient(f"http://127.0.0.1:{port}", origin=ORIGIN)
+    stop_agent(process)
 
 
 def _certificate(agent: AgentClient) -> tuple[bytes, int]:
@@ -67,9 +50,8 @@ def _certificate(agent: AgentClient) -> tuple[bytes, int]:
     return cert.public_bytes(serialization.Encoding.DER), cert.serial_number
 
 
-def test_a_leader_signs_through_the_agent_and_both_validators_agree(
-    agent, leader, draft_pdf, signature_png, trusted_root, nss_db, tmp_path
-):
+def _begin(agent: AgentClient, leader: Any, draft_pdf: bytes, signature_png: bytes) -> tuple[str, bytes, int]:
+    """Freeze the draft and start signing it with the agent's certificate: (pending id, to sign, serial)."""
     certificate, serial = _certificate(agent)
     frozen = services.freeze_document(actor=leader.user, agency=leader.agency, pdf=draft_pdf, layout=LAYOUT)
     pending_id, to_sign = official_keys.begin_agent_signing(
@@ -79,6 +61,13 @@ def test_a_leader_signs_through_the_agent_and_both_validators_agree(
         certificate=certificate,
         signature_image=signature_png,
     )
+    return pending_id, to_sign, serial
+
+
+def test_a_leader_signs_through_the_agent_and_both_validators_agree(
+    agent, leader, draft_pdf, signature_png, trusted_root, nss_db, tmp_path
+):
+    pending_id, to_sign, serial = _begin(agent, leader, draft_pdf, signature_png)
     answer = agent.sign(
         request_id=secrets.token_hex(8),
         digest=hashlib.sha256(to_sign).digest(),
@@ -103,15 +92,7 @@ def test_a_leader_signs_through_the_agent_and_both_validators_agree(
 
 
 def test_a_signature_over_something_else_is_refused(agent, leader, draft_pdf, signature_png, trusted_root):
-    certificate, serial = _certificate(agent)
-    frozen = services.freeze_document(actor=leader.user, agency=leader.agency, pdf=draft_pdf, layout=LAYOUT)
-    pending_id, _to_sign = official_keys.begin_agent_signing(
-        actor=leader.user,
-        agency=leader.agency,
-        pdf=frozen.pdf,
-        certificate=certificate,
-        signature_image=signature_png,
-    )
+    pending_id, _to_sign, serial = _begin(agent, leader, draft_pdf, signature_png)
     answer = agent.sign(
         request_id=secrets.token_hex(8),
         digest=hashlib.sha256(b"other").digest(),

@@ -15,7 +15,7 @@ from egov.signatures import pades, services
 from egov.signatures.models import IssuedFile
 from egov.signatures.trust import current_anchors
 from egov.signatures.validation import Modification, validate_pdf
-from tests.signatures.conftest import LAYOUT, PFX_PIN, pdfsig, render_pdf
+from tests.signatures.conftest import LAYOUT, PFX_PIN, issue_document, pdfsig, render_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -24,26 +24,17 @@ pytestmark = pytest.mark.django_db
 def issued_pdf(
     leader, clerk, draft_pdf, official_key, softhsm_key, signature_png, seal_png, trusted_root
 ) -> dict[str, Any]:
-    frozen = services.freeze_document(
-        actor=leader.user, agency=leader.agency, pdf=draft_pdf, layout=LAYOUT, title="Quy chế làm việc"
-    )
-    signed = services.sign_as_official(
-        actor=leader.user,
-        agency=leader.agency,
-        pdf=frozen.pdf,
-        key=official_key,
-        pin=PFX_PIN,
+    frozen, signed, sealed = issue_document(
+        leader=leader,
+        clerk=clerk,
+        pdf=draft_pdf,
+        official_key=official_key,
         signature_image=signature_png,
-    )
-    sealed = services.number_and_seal(
-        actor=clerk.user,
-        agency=clerk.agency,
-        pdf=signed,
+        agency_key=softhsm_key,
+        agency_pin="1234",
+        seal_image=seal_png,
         number_notation="Số: 05/QĐ-UBND",
         date_text="Thử Nghiệm, ngày 26 tháng 02 năm 2027",
-        key=softhsm_key,
-        pin="1234",
-        seal_image=seal_png,
     )
     return {"frozen": frozen, "signed": signed, "sealed": sealed}
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from egov.signatures import pades, services
-from tests.signatures.conftest import LAYOUT, PFX_PIN
+from tests.signatures.conftest import LAYOUT, PFX_PIN, issue_document
 
 pytestmark = pytest.mark.django_db
 
@@ -25,26 +25,17 @@ def fresh_cache() -> None:
 def issued(
     leader, clerk, draft_pdf, official_key, agency_p12_key, signature_png, seal_png, trusted_root
 ) -> tuple[Any, bytes]:
-    frozen = services.freeze_document(
-        actor=leader.user, agency=leader.agency, pdf=draft_pdf, layout=LAYOUT, title="Quy chế làm việc"
-    )
-    signed = services.sign_as_official(
-        actor=leader.user,
-        agency=leader.agency,
-        pdf=frozen.pdf,
-        key=official_key,
-        pin=PFX_PIN,
+    frozen, _signed, sealed = issue_document(
+        leader=leader,
+        clerk=clerk,
+        pdf=draft_pdf,
+        official_key=official_key,
         signature_image=signature_png,
-    )
-    sealed = services.number_and_seal(
-        actor=clerk.user,
-        agency=clerk.agency,
-        pdf=signed,
+        agency_key=agency_p12_key,
+        agency_pin=PFX_PIN,
+        seal_image=seal_png,
         number_notation="Số: 07/QĐ-UBND",
         date_text="ngày 26/02/2027",
-        key=agency_p12_key,
-        pin=PFX_PIN,
-        seal_image=seal_png,
     )
     row = services.register_issued_file(
         actor=clerk.user,

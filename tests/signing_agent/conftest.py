@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import select
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -23,10 +22,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
+from egov.signatures.softhsm import SOFTHSM_MODULE, TokenObject, load_token, softhsm_available
 from signing_agent.client import AgentClient
 
 ROOT = Path(__file__).resolve().parents[2]
-SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN_LABEL = "agent-test"
 TOKEN_PIN = "quan-PIN-4821"  # not hexadecimal: can never appear by chance inside a logged serial
 ORIGIN = "https://egov.example"
@@ -129,56 +128,53 @@ def make_pki(folder: Path) -> TestPki:
 @pytest.fixture(scope="session")
 def softhsm_conf(pki: TestPki, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh SoftHSM2 token with the official's keys (ids 01 RSA, 02 EC, 03 expired) and the root."""
-    if not (shutil.which("softhsm2-util") and shutil.which("pkcs11-tool") and Path(SOFTHSM_MODULE).exists()):
+    if not softhsm_available():
         pytest.skip("SoftHSM2/OpenSC not installed (apt-get install softhsm2 opensc)")
     folder = tmp_path_factory.mktemp("agent-softhsm")
-    (folder / "tokens").mkdir()
-    conf = folder / "softhsm2.conf"
-    conf.write_text(
-        f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
-    )
-    env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
-
-    def run(*args: str) -> None:
-        subprocess.run(args, check=True, capture_output=True, env=env)
-
-    run(
-        "softhsm2-util",
-        "--init-token",
-        "--free",
-        "--label",
-        TOKEN_LABEL,
-        "--so-pin",
-        "12345678",
-        "--pin",
-        TOKEN_PIN,
-    )
-    login = [
-        "pkcs11-tool",
-        "--module",
-        SOFTHSM_MODULE,
-        "--token-label",
-        TOKEN_LABEL,
-        "--login",
-        "--pin",
-        TOKEN_PIN,
-    ]
-    for object_id, name in (("01", "rsa"), ("02", "ec"), ("03", "expired")):
-        key_file, cert_file = folder / f"{name}.key.der", folder / f"{name}.der"
-        key_file.write_bytes(
-            pki.keys[name].private_bytes(
-                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
+    pkcs8 = (serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    objects = [
+        item
+        for object_id, name in (("01", "rsa"), ("02", "ec"), ("03", "expired"))
+        for item in (
+            TokenObject(object_id, name, pki.keys[name].private_bytes(*pkcs8), private=True),
+            TokenObject(object_id, name, pki.certificates[name].public_bytes(serialization.Encoding.DER)),
         )
-        cert_file.write_bytes(pki.certificates[name].public_bytes(serialization.Encoding.DER))
-        run(*login, "--write-object", str(key_file), "--type", "privkey", "--id", object_id, "--label", name,
-            "--usage-sign")  # fmt: skip
-        run(*login, "--write-object", str(cert_file), "--type", "cert", "--id", object_id, "--label", name)
-        key_file.unlink()
-    root_file = folder / "root.der"
-    root_file.write_bytes(pki.root.public_bytes(serialization.Encoding.DER))
-    run(*login, "--write-object", str(root_file), "--type", "cert", "--id", "10", "--label", "root")
-    return conf
+    ]
+    objects.append(TokenObject("10", "root", pki.root.public_bytes(serialization.Encoding.DER)))
+    return load_token(
+        conf=folder / "softhsm2.conf",
+        tokens=folder / "tokens",
+        label=TOKEN_LABEL,
+        pin=TOKEN_PIN,
+        objects=objects,
+    )
+
+
+def spawn_agent(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
+    """Start the agent (``args``) and wait for its "listening on" line: (process, port)."""
+    process = subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], 20)
+    line = process.stdout.readline() if ready else ""
+    if "listening on" not in line:
+        process.kill()
+        raise AssertionError(
+            f"agent did not start: {line!r} {process.stderr.read() if process.stderr else ''}"
+        )
+    return process, int(line.rsplit(":", 1)[1])
+
+
+def stop_agent(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    for stream in (process.stdout, process.stderr):
+        if stream:
+            stream.close()
 
 
 @dataclass
@@ -221,32 +217,14 @@ def start_agent(softhsm_conf: Path, tmp_path_factory: pytest.TempPathFactory) ->
             "--allowed-origin", ORIGIN, "--port", "0", "--log-file", str(log_file),
             "--test-only-pin-from-env", PIN_VARIABLE, *extra,
         ]  # fmt: skip
-        process = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        assert process.stdout is not None
-        ready, _, _ = select.select([process.stdout], [], [], 20)
-        line = process.stdout.readline() if ready else ""
-        if "listening on" not in line:
-            process.kill()
-            raise AssertionError(
-                f"agent did not start: {line!r} {process.stderr.read() if process.stderr else ''}"
-            )
-        port = int(line.rsplit(":", 1)[1])
+        process, port = spawn_agent(args, env)
         agent = RunningAgent(process, port, log_file, AgentClient(f"http://127.0.0.1:{port}", origin=ORIGIN))
         running.append(agent)
         return agent
 
     yield start
     for agent in running:
-        agent.process.terminate()
-        try:
-            agent.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            agent.process.kill()
-        for stream in (agent.process.stdout, agent.process.stderr):
-            if stream:
-                stream.close()
+        stop_agent(agent.process)
 
 
 @pytest.fixture(scope="session")

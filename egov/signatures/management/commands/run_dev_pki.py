@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -21,11 +19,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from egov.signatures.devpki import DEV_PFX_PASSPHRASE, DevPki, DevPkiServer, build_dev_pki
+from egov.signatures.softhsm import SOFTHSM_MODULE, TokenObject, load_token, softhsm_available
 
-SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN_LABEL = "egov-dev"  # noqa: S105 - a token label, not a password
 DEV_TOKEN_PIN = "1234"  # noqa: S105 - throwaway development token, printed on purpose
-DEV_SO_PIN = "12345678"
 
 
 class Command(BaseCommand):
@@ -98,63 +95,17 @@ class Command(BaseCommand):
         return sorted(keys)
 
     def _load_softhsm(self, pki: DevPki, directory: Path) -> bool:
-        if not (
-            shutil.which("softhsm2-util") and shutil.which("pkcs11-tool") and Path(SOFTHSM_MODULE).exists()
-        ):
+        if not softhsm_available():
             return False
-        tokens = directory / "softhsm-tokens"
-        conf = directory / "softhsm2.conf"
-        conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
-        # Only the tools run here see this token store; the processes that sign with the key get
-        # SOFTHSM2_CONF from their own environment (docs/signatures.md), never from a global change.
-        env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
-        if tokens.exists():
-            shutil.rmtree(tokens)  # the certificate names the current port: reload it every time
-        tokens.mkdir(parents=True)
-
-        def run(*command: str) -> None:
-            subprocess.run(command, check=True, capture_output=True, env=env)  # noqa: S603
-
-        run(
-            "softhsm2-util",
-            "--init-token",
-            "--free",
-            "--label",
-            TOKEN_LABEL,
-            "--so-pin",
-            DEV_SO_PIN,
-            "--pin",
-            DEV_TOKEN_PIN,
+        # The certificate names the current port: the token is reloaded every time.
+        load_token(
+            conf=directory / "softhsm2.conf",
+            tokens=directory / "softhsm-tokens",
+            label=TOKEN_LABEL,
+            pin=DEV_TOKEN_PIN,
+            objects=(
+                TokenObject("01", "agency", pki.key_der("agency"), private=True),
+                TokenObject("01", "agency", pki.cert_der("agency")),
+            ),
         )
-        key_file, cert_file = directory / "agency.key.der", directory / "agency.der"
-        key_file.write_bytes(pki.key_der("agency"))
-        cert_file.write_bytes(pki.cert_der("agency"))
-        common = (
-            "pkcs11-tool",
-            "--module",
-            SOFTHSM_MODULE,
-            "--token-label",
-            TOKEN_LABEL,
-            "--login",
-            "--pin",
-            DEV_TOKEN_PIN,
-        )
-        try:
-            run(
-                *common,
-                "--write-object",
-                str(key_file),
-                "--type",
-                "privkey",
-                "--id",
-                "01",
-                "--label",
-                "agency",
-                "--usage-sign",
-            )
-            run(
-                *common, "--write-object", str(cert_file), "--type", "cert", "--id", "01", "--label", "agency"
-            )
-        finally:
-            key_file.unlink()
         return True
