@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from egov.accounts.models import User
 from egov.accounts.scope import scope_of
@@ -135,10 +135,8 @@ class Filters:
     relevance: bool = False
 
 
-def search_incoming(actor: User, filters: Filters) -> QuerySet[IncomingDocument]:
-    """Visible incoming documents matching the words (diacritic-insensitive) and the filters;
-    newest first, or the best ``RANKED_LIMIT`` by relevance when asked."""
-    rows = visible_incoming(actor)
+def _filtered[M: Model](rows: QuerySet[M], filters: Filters, moment: str) -> QuerySet[M]:
+    """The filters both registers share; the date range applies to ``moment`` (a datetime field)."""
     if filters.register_id:
         rows = rows.filter(register_id=filters.register_id)
     if filters.type_id:
@@ -148,40 +146,36 @@ def search_incoming(actor: User, filters: Filters) -> QuerySet[IncomingDocument]
     if filters.urgency:
         rows = rows.filter(urgency=filters.urgency)
     if filters.date_from:
-        rows = rows.filter(received_at__date__gte=filters.date_from)
+        rows = rows.filter(**{f"{moment}__date__gte": filters.date_from})
     if filters.date_to:
-        rows = rows.filter(received_at__date__lte=filters.date_to)
+        rows = rows.filter(**{f"{moment}__date__lte": filters.date_to})
+    return rows
+
+
+def _searched[M: Model](rows: QuerySet[M], filters: Filters, moment: str) -> QuerySet[M]:
+    """The words, if any: the best ``RANKED_LIMIT`` by relevance when asked, else newest first."""
+    if filters.query.strip():
+        if filters.relevance:
+            return search.ranked(rows, filters.query, limit=RANKED_LIMIT)
+        rows = search.matching(rows, filters.query)
+    return rows.order_by(f"-{moment}", "-pk")
+
+
+def search_incoming(actor: User, filters: Filters) -> QuerySet[IncomingDocument]:
+    """Visible incoming documents matching the words (diacritic-insensitive) and the filters;
+    newest first, or the best ``RANKED_LIMIT`` by relevance when asked."""
+    rows = _filtered(visible_incoming(actor), filters, "received_at")
     if filters.person_id:
         rows = rows.filter(
             Exists(Assignment.objects.filter(document=OuterRef("pk"), assignee_id=filters.person_id))
         )
     rows = rows.select_related("document_type", "register")
-    if filters.query.strip():
-        if filters.relevance:
-            return search.ranked(rows, filters.query, limit=RANKED_LIMIT)
-        rows = search.matching(rows, filters.query)
-    return rows.order_by("-received_at", "-pk")
+    return _searched(rows, filters, "received_at")
 
 
 def search_outgoing(actor: User, filters: Filters) -> QuerySet[OutgoingDocument]:
-    rows = visible_outgoing(actor)
-    if filters.register_id:
-        rows = rows.filter(register_id=filters.register_id)
-    if filters.type_id:
-        rows = rows.filter(document_type_id=filters.type_id)
-    if filters.status:
-        rows = rows.filter(status=filters.status)
-    if filters.urgency:
-        rows = rows.filter(urgency=filters.urgency)
-    if filters.date_from:
-        rows = rows.filter(created_at__date__gte=filters.date_from)
-    if filters.date_to:
-        rows = rows.filter(created_at__date__lte=filters.date_to)
+    rows = _filtered(visible_outgoing(actor), filters, "created_at")
     if filters.person_id:
         rows = rows.filter(Q(drafter_id=filters.person_id) | Q(signer_id=filters.person_id))
     rows = rows.select_related("document_type", "division")
-    if filters.query.strip():
-        if filters.relevance:
-            return search.ranked(rows, filters.query, limit=RANKED_LIMIT)
-        rows = search.matching(rows, filters.query)
-    return rows.order_by("-created_at", "-pk")
+    return _searched(rows, filters, "created_at")

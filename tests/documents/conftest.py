@@ -162,6 +162,18 @@ def assigned(w: World, **overrides: Any) -> IncomingDocument:
     )
 
 
+def assigned_to_unit(w: World) -> IncomingDocument:
+    """Registered, submitted and given to the division (not a person) to lead."""
+    document = register(w)
+    services.submit_to_leader(clerk=w.clerk, document=document, leader=w.leader)
+    return services.instruct(
+        leader=w.leader,
+        document=document,
+        instruction="Phòng HCTP chủ trì",
+        assignments=[services.AssignmentData(role="lead", division=w.division)],
+    )
+
+
 def composed_draft(w: World, **overrides: Any) -> OutgoingDocument:
     values: dict[str, Any] = {
         "drafter": w.specialist,

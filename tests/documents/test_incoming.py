@@ -15,7 +15,15 @@ from egov.core.models import AuditEvent
 from egov.documents import reminders, rules, services
 from egov.documents.models import Assignment, IncomingDocument
 from egov.organizations.models import Role
-from tests.documents.conftest import assigned, incoming_data, local, member, pdf_bytes, register
+from tests.documents.conftest import (
+    assigned,
+    assigned_to_unit,
+    incoming_data,
+    local,
+    member,
+    pdf_bytes,
+    register,
+)
 
 
 def test_a_clerk_registers_a_scan_with_the_next_incoming_number_and_its_text(world):
@@ -163,14 +171,7 @@ def test_assignees_give_opinions_with_attachments_and_the_lead_completes(world):
 
 
 def test_a_unit_assignment_lets_its_members_process(world):
-    document = register(world)
-    services.submit_to_leader(clerk=world.clerk, document=document, leader=world.leader)
-    services.instruct(
-        leader=world.leader,
-        document=document,
-        instruction="Phòng HCTP chủ trì",
-        assignments=[services.AssignmentData(role="lead", division=world.division)],
-    )
+    document = assigned_to_unit(world)
     assert services.complete_incoming(actor=world.colleague, document=document).status == "completed"
 
 

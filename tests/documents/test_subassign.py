@@ -11,7 +11,7 @@ from django.urls import reverse
 from egov.documents import services
 from egov.documents.models import Assignment
 from egov.organizations.models import Role
-from tests.documents.conftest import assigned, member, register
+from tests.documents.conftest import assigned, assigned_to_unit, member, register
 from tests.documents.test_views import signed_in
 
 
@@ -53,14 +53,7 @@ def test_only_those_leading_may_sub_assign(world):
 
 
 def test_the_head_of_an_assigned_unit_sub_assigns_on_the_page(world):
-    document = register(world)
-    services.submit_to_leader(clerk=world.clerk, document=document, leader=world.leader)
-    services.instruct(
-        leader=world.leader,
-        document=document,
-        instruction="Phòng HCTP chủ trì",
-        assignments=[services.AssignmentData(role="lead", division=world.division)],
-    )
+    document = assigned_to_unit(world)
     client = signed_in(world.head)
     page = client.get(reverse("documents:incoming_detail", args=[document.pk])).content.decode()
     assert "Giao tiếp trong đơn vị" in page

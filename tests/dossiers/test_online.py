@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 
 from egov.accounts.models import AssuranceLevel
 from egov.core.files import FileKind, StoredFile
@@ -17,6 +14,7 @@ from egov.dossiers import services
 from egov.dossiers.models import Channel, DeliveryMethod, Dossier, StatusChange
 from egov.dossiers.rules import IllegalTransition, Status
 from tests.dossiers.conftest import RESULT_FILE, World, applicant, build_world, walk
+from tests.eservices.racing import race
 from tests.factories import UserFactory
 
 SCAN = StoredFile(
@@ -178,26 +176,12 @@ DEADLINE_SECONDS = 120
 def test_concurrent_repeats_of_one_submission_create_one_dossier():
     world = build_world()
     user = citizen()
-    barrier = threading.Barrier(RACERS)
-    results: list[tuple[int, bool]] = []
-    errors: list[BaseException] = []
 
-    def click() -> None:
-        try:
-            barrier.wait(timeout=DEADLINE_SECONDS)
-            dossier, created = submit(world, user, key="same-draft")
-            results.append((dossier.pk, created))
-        except BaseException as error:  # collected and asserted below
-            errors.append(error)
-        finally:
-            connection.close()
+    def click() -> tuple[int, bool]:
+        dossier, created = submit(world, user, key="same-draft")
+        return dossier.pk, created
 
-    threads = [threading.Thread(target=click, daemon=True) for _ in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    for thread in threads:
-        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    results, errors = race(click, RACERS, DEADLINE_SECONDS)
     assert errors == []
     assert Dossier.objects.count() == 1
     assert len({pk for pk, _ in results}) == 1

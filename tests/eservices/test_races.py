@@ -11,6 +11,7 @@ from django.db import connection
 from egov.dossiers.models import Dossier
 from egov.eservices import services
 from tests.eservices.conftest import ANSWERS, citizen, online_world, upload
+from tests.eservices.racing import race
 
 RACERS = 8
 DEADLINE_SECONDS = 120
@@ -26,26 +27,12 @@ def test_simultaneous_clicks_on_submit_create_one_dossier():
     services.add_upload(
         draft=draft, user=user, upload=upload(), required_document=world.procedure.documents.get(order=1)
     )
-    barrier = threading.Barrier(RACERS)
-    outcomes: list[tuple[int, bool]] = []
-    errors: list[BaseException] = []
 
-    def click() -> None:
-        try:
-            barrier.wait(timeout=DEADLINE_SECONDS)
-            dossier, created = services.declare_and_submit(draft=draft, user=user, declared=True)
-            outcomes.append((dossier.pk, created))
-        except BaseException as error:  # collected and asserted below
-            errors.append(error)
-        finally:
-            connection.close()
+    def click() -> tuple[int, bool]:
+        dossier, created = services.declare_and_submit(draft=draft, user=user, declared=True)
+        return dossier.pk, created
 
-    threads = [threading.Thread(target=click, daemon=True) for _ in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    for thread in threads:
-        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    outcomes, errors = race(click, RACERS, DEADLINE_SECONDS)
     assert errors == []
     assert Dossier.objects.count() == 1
     assert {pk for pk, _ in outcomes} == {Dossier.objects.get().pk}

@@ -193,18 +193,19 @@ def _locked(document: IncomingDocument) -> IncomingDocument:
     return IncomingDocument.objects.select_for_update().get(pk=document.pk)
 
 
+def _locked_for_move(document: IncomingDocument, target: str, *, name: str, actor: User) -> IncomingDocument:
+    """The document, locked, once the table allows the move and the actor may make it."""
+    document = _locked(document)
+    check_move(
+        INCOMING_TRANSITIONS, document.status, target, name=name, actor=actor, agency_id=document.agency_id
+    )
+    return document
+
+
 def submit_to_leader(*, clerk: User, document: IncomingDocument, leader: User) -> IncomingDocument:
     """The clerk submits a registered document to a leader for instructions."""
     with transaction.atomic():
-        document = _locked(document)
-        check_move(
-            INCOMING_TRANSITIONS,
-            document.status,
-            IncomingStatus.SUBMITTED,
-            name="submit_to_leader",
-            actor=clerk,
-            agency_id=document.agency_id,
-        )
+        document = _locked_for_move(document, IncomingStatus.SUBMITTED, name="submit_to_leader", actor=clerk)
         require_member(
             leader,
             document.agency_id,
@@ -248,15 +249,7 @@ def instruct(
     """The leader's instruction: lead (exactly one), cooperating and for-information people or units,
     with a deadline. Instructing again adds to the open assignments (a change of mind is recorded)."""
     with transaction.atomic():
-        document = _locked(document)
-        check_move(
-            INCOMING_TRANSITIONS,
-            document.status,
-            IncomingStatus.ASSIGNED,
-            name="instruct",
-            actor=leader,
-            agency_id=document.agency_id,
-        )
+        document = _locked_for_move(document, IncomingStatus.ASSIGNED, name="instruct", actor=leader)
         _check_assignments(document, assignments)
         now = clock.now()
         created = Assignment.objects.bulk_create(
@@ -389,15 +382,7 @@ def add_opinion(
 def complete_incoming(*, actor: User, document: IncomingDocument, note: str = "") -> IncomingDocument:
     """The lead (person or unit member) or the leader completes processing; every open line closes."""
     with transaction.atomic():
-        document = _locked(document)
-        check_move(
-            INCOMING_TRANSITIONS,
-            document.status,
-            IncomingStatus.COMPLETED,
-            name="complete",
-            actor=actor,
-            agency_id=document.agency_id,
-        )
+        document = _locked_for_move(document, IncomingStatus.COMPLETED, name="complete", actor=actor)
         if not may_complete(actor, document):
             raise PermissionDenied(
                 _("Chỉ người chủ trì xử lý hoặc lãnh đạo chỉ đạo mới hoàn thành được văn bản.")

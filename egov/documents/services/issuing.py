@@ -13,10 +13,10 @@ from egov.accounts.scope import require
 from egov.core import audit, clock, files, notifications
 from egov.documents import rules
 from egov.documents.models import DocumentType, IncomingDocument, OutgoingDocument, Recipient, Register
-from egov.documents.rules import INCOMING_TRANSITIONS, OUTGOING_TRANSITIONS, IncomingStatus, OutgoingStatus
-from egov.documents.services._base import check_move, outgoing_search_text, require_member
+from egov.documents.rules import INCOMING_TRANSITIONS, IncomingStatus, OutgoingStatus
+from egov.documents.services._base import outgoing_search_text, require_member
 from egov.documents.services.incoming import IncomingData, record_incoming
-from egov.documents.services.outgoing import _locked, capacity_of, current_pdf
+from egov.documents.services.outgoing import _locked, _locked_for_move, capacity_of, current_pdf
 from egov.documents.services.registers import allocate_number, register_for
 from egov.organizations.models import Agency, Division, Membership, Role
 
@@ -30,15 +30,7 @@ def issue(*, clerk: User, document: OutgoingDocument) -> OutgoingDocument:
     in one transaction only in a fixed order, or two issuers could deadlock).
     """
     with transaction.atomic():
-        document = _locked(document)
-        check_move(
-            OUTGOING_TRANSITIONS,
-            document.status,
-            OutgoingStatus.ISSUED,
-            name="issue",
-            actor=clerk,
-            agency_id=document.agency_id,
-        )
+        document = _locked_for_move(document, OutgoingStatus.ISSUED, name="issue", actor=clerk)
         register, internal = _number_and_deliver(document, clerk)
         if document.replaces_id is not None:
             replaced = _locked(OutgoingDocument(pk=document.replaces_id))
@@ -48,18 +40,26 @@ def issue(*, clerk: User, document: OutgoingDocument) -> OutgoingDocument:
                     actor=clerk,
                     reason=_("Được thay thế bởi văn bản số %(n)s") % {"n": document.notation},
                 )
-        audit.record(
-            actor=clerk,
-            action="documents.outgoing.issue",
-            obj=document,
-            details={
-                "register": register.pk,
-                "number": document.number,
-                "notation": document.notation,
-                "delivered_to": [r.agency_id for r in internal],
-            },
+        _audit_numbered(
+            document, actor=clerk, action="documents.outgoing.issue", register=register, internal=internal
         )
     return document
+
+
+def _audit_numbered(
+    document: OutgoingDocument, *, actor: User, action: str, register: Register, internal: list[Recipient]
+) -> None:
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=document,
+        details={
+            "register": register.pk,
+            "number": document.number,
+            "notation": document.notation,
+            "delivered_to": [r.agency_id for r in internal],
+        },
+    )
 
 
 def _number_and_deliver(document: OutgoingDocument, clerk: User) -> tuple[Register, list[Recipient]]:
@@ -147,15 +147,7 @@ def recall(*, leader: User, document: OutgoingDocument, reason: str) -> Outgoing
     if not reason.strip():
         raise ValidationError({"reason": _("Cần ghi lý do thu hồi.")})
     with transaction.atomic():
-        document = _locked(document)
-        check_move(
-            OUTGOING_TRANSITIONS,
-            document.status,
-            OutgoingStatus.RECALLED,
-            name="recall",
-            actor=leader,
-            agency_id=document.agency_id,
-        )
+        document = _locked_for_move(document, OutgoingStatus.RECALLED, name="recall", actor=leader)
         _recall(document, actor=leader, reason=reason.strip())
     return document
 
@@ -242,15 +234,11 @@ def register_secret_outgoing(
                 Recipient.objects.create(document=document, name=name.strip())
         document = _locked(document)
         register, internal = _number_and_deliver(document, clerk)
-        audit.record(
+        _audit_numbered(
+            document,
             actor=clerk,
             action="documents.outgoing.register_secret",
-            obj=document,
-            details={
-                "register": register.pk,
-                "number": document.number,
-                "notation": document.notation,
-                "delivered_to": [r.agency_id for r in internal],
-            },
+            register=register,
+            internal=internal,
         )
     return document

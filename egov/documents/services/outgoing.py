@@ -218,6 +218,15 @@ def _locked(document: OutgoingDocument) -> OutgoingDocument:
     )
 
 
+def _locked_for_move(document: OutgoingDocument, target: str, *, name: str, actor: User) -> OutgoingDocument:
+    """The document, locked, once the table allows the move and the actor may make it."""
+    document = _locked(document)
+    check_move(
+        OUTGOING_TRANSITIONS, document.status, target, name=name, actor=actor, agency_id=document.agency_id
+    )
+    return document
+
+
 def _move(
     document: OutgoingDocument,
     *,

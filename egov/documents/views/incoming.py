@@ -3,6 +3,10 @@ take now (submit to a leader, instruct, give an opinion, complete), and the scan
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -123,21 +127,45 @@ def _redisplay(
     return render(request, "documents/incoming_detail.html", _context(actor, document, **forms), status=400)
 
 
+def _act(
+    request: HttpRequest,
+    actor: User,
+    document: IncomingDocument,
+    form_name: str,
+    form: django_forms.Form,
+    action: Callable[[dict[str, Any]], object],
+    success: str,
+    *,
+    errors: tuple[type[Exception], ...] = (ValidationError, rules.IllegalTransition),
+) -> HttpResponse:
+    """Run a valid form's action: on success a message and back to the document page; a service's
+    refusal (``errors``) goes on top of the form, shown again with the page (400)."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except errors as error:
+            form.add_error(None, getattr(error, "messages", [str(error)]))
+        else:
+            messages.success(request, success)
+            return redirect("documents:incoming_detail", pk=document.pk)
+    return _redisplay(request, actor, document, **{form_name: form})
+
+
 @login_required
 @require_POST
 def submit_to_leader(request: HttpRequest, pk: int) -> HttpResponse:
     actor = official(request)
     document = incoming_of(actor, pk)
     form = SubmitToLeaderForm(request.POST, agency_id=document.agency_id)
-    if form.is_valid():
-        try:
-            services.submit_to_leader(clerk=actor, document=document, leader=form.cleaned_data["leader"])
-        except (ValidationError, rules.IllegalTransition) as error:
-            form.add_error(None, getattr(error, "messages", [str(error)]))
-        else:
-            messages.success(request, _("Đã trình lãnh đạo."))
-            return redirect("documents:incoming_detail", pk=pk)
-    return _redisplay(request, actor, document, submit_form=form)
+    return _act(
+        request,
+        actor,
+        document,
+        "submit_form",
+        form,
+        lambda data: services.submit_to_leader(clerk=actor, document=document, leader=data["leader"]),
+        _("Đã trình lãnh đạo."),
+    )
 
 
 @login_required
@@ -146,26 +174,21 @@ def instruct(request: HttpRequest, pk: int) -> HttpResponse:
     actor = official(request)
     document = incoming_of(actor, pk)
     form = InstructForm(request.POST, agency_id=document.agency_id, secret=document.is_secret)
-    if form.is_valid():
-        data = form.cleaned_data
+
+    def act(data: dict[str, Any]) -> object:
         deadline = data["deadline"]
         lines = [_line(Assignment.Role.LEAD, data["lead"], deadline)]
         lines += [_line(Assignment.Role.COOPERATE, value, deadline) for value in data["cooperate"]]
         lines += [_line(Assignment.Role.INFORM, value, None) for value in data["inform"]]
-        try:
-            services.instruct(
-                leader=actor,
-                document=document,
-                instruction=data["instruction"],
-                assignments=lines,
-                deadline=deadline,
-            )
-        except (ValidationError, rules.IllegalTransition) as error:
-            form.add_error(None, getattr(error, "messages", [str(error)]))
-        else:
-            messages.success(request, _("Đã giao xử lý văn bản."))
-            return redirect("documents:incoming_detail", pk=pk)
-    return _redisplay(request, actor, document, instruct_form=form)
+        return services.instruct(
+            leader=actor,
+            document=document,
+            instruction=data["instruction"],
+            assignments=lines,
+            deadline=deadline,
+        )
+
+    return _act(request, actor, document, "instruct_form", form, act, _("Đã giao xử lý văn bản."))
 
 
 def _line(role: str, value: str, deadline: object) -> services.AssignmentData:
@@ -181,20 +204,17 @@ def add_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     actor = official(request)
     document = incoming_of(actor, pk)
     form = OpinionForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_opinion(
-                actor=actor,
-                document=document,
-                text=form.cleaned_data["text"],
-                attachment=form.cleaned_data["attachment"],
-            )
-        except (ValidationError, rules.IllegalTransition) as error:
-            form.add_error(None, getattr(error, "messages", [str(error)]))
-        else:
-            messages.success(request, _("Đã ghi ý kiến xử lý."))
-            return redirect("documents:incoming_detail", pk=pk)
-    return _redisplay(request, actor, document, opinion_form=form)
+    return _act(
+        request,
+        actor,
+        document,
+        "opinion_form",
+        form,
+        lambda data: services.add_opinion(
+            actor=actor, document=document, text=data["text"], attachment=data["attachment"]
+        ),
+        _("Đã ghi ý kiến xử lý."),
+    )
 
 
 @login_required
@@ -205,21 +225,22 @@ def sub_assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = SubAssignForm(
         request.POST, agency_id=document.agency_id, division_ids=scope_of(actor).division_ids
     )
-    if form.is_valid():
-        try:
-            services.sub_assign(
-                actor=actor,
-                document=document,
-                assignee=form.cleaned_data["assignee"],
-                role=form.cleaned_data["role"],
-                deadline=form.cleaned_data["deadline"],
-            )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, getattr(error, "messages", [str(error)]))
-        else:
-            messages.success(request, _("Đã giao tiếp xử lý."))
-            return redirect("documents:incoming_detail", pk=pk)
-    return _redisplay(request, actor, document, sub_assign_form=form)
+    return _act(
+        request,
+        actor,
+        document,
+        "sub_assign_form",
+        form,
+        lambda data: services.sub_assign(
+            actor=actor,
+            document=document,
+            assignee=data["assignee"],
+            role=data["role"],
+            deadline=data["deadline"],
+        ),
+        _("Đã giao tiếp xử lý."),
+        errors=(ValidationError, PermissionDenied),
+    )
 
 
 @login_required
@@ -228,15 +249,16 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
     actor = official(request)
     document = incoming_of(actor, pk)
     form = CompleteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.complete_incoming(actor=actor, document=document, note=form.cleaned_data["note"])
-        except rules.IllegalTransition as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Đã hoàn thành xử lý văn bản."))
-            return redirect("documents:incoming_detail", pk=pk)
-    return _redisplay(request, actor, document, complete_form=form)
+    return _act(
+        request,
+        actor,
+        document,
+        "complete_form",
+        form,
+        lambda data: services.complete_incoming(actor=actor, document=document, note=data["note"]),
+        _("Đã hoàn thành xử lý văn bản."),
+        errors=(rules.IllegalTransition,),
+    )
 
 
 @login_required
