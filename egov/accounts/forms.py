@@ -8,7 +8,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.models import OrganisationAuthorisation
@@ -221,10 +220,8 @@ class AuthorisationSearchForm(forms.Form):
 class OrganisationAuthorisationForm(forms.Form):
     """What the one-stop officer checked on paper before recording an authorisation."""
 
-    agency = forms.ModelChoiceField(
+    agency = forms.ChoiceField(
         label=_("Cơ quan ghi nhận"),
-        queryset=Agency.objects.none(),
-        empty_label=None,
         error_messages={"invalid_choice": _("Hãy chọn một cơ quan bạn được ghi nhận ủy quyền.")},
     )
     national_id = forms.CharField(
@@ -262,10 +259,15 @@ class OrganisationAuthorisationForm(forms.Form):
         error_messages={"invalid": _("Ngày chưa đúng, ví dụ 31/12/2027.")},
     )
 
-    def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        agency_field = cast(forms.ModelChoiceField, self.fields["agency"])
-        agency_field.queryset = agencies
+        # The desks already read by the view: choices and validation without a second query.
+        agency_field = cast(forms.ChoiceField, self.fields["agency"])
+        agency_field.choices = [(agency.pk, agency.name) for agency in agencies]
+        self._agencies = {str(agency.pk): agency for agency in agencies}
+
+    def clean_agency(self) -> Agency:
+        return self._agencies[self.cleaned_data["agency"]]
 
     def clean_national_id(self) -> str:
         number = normalise_personal_id(self.cleaned_data["national_id"])

@@ -22,12 +22,13 @@ from egov.accounts.decorators import login_required
 from egov.accounts.models import OrganisationAuthorisation, User
 from egov.accounts.requests import client_ip
 from egov.core import clock
+from egov.organizations.models import Agency
 
 # Service argument names that differ from the form's field names.
 FIELD_OF_ARGUMENT = {"person": "national_id"}
 
 
-def _desks(request: HttpRequest) -> list:
+def _desks(request: HttpRequest) -> list[Agency]:
     desks = list(selectors.authorisation_desks(request.user))
     if not desks:
         raise PermissionDenied(_("Chỉ cán bộ bộ phận một cửa được ghi nhận quyền đại diện tổ chức."))
@@ -39,11 +40,10 @@ def _desks(request: HttpRequest) -> list:
 def authorisations_desk(request: HttpRequest) -> HttpResponse:
     """Search by tax code or ID number; record a new authorisation below the results."""
     desks = _desks(request)
-    agencies = selectors.authorisation_desks(request.user)
     search = forms.AuthorisationSearchForm(request.GET or None)
     lookup = search.lookup()
     form = forms.OrganisationAuthorisationForm(
-        request.POST or None, agencies=agencies, initial={"agency": desks[0].pk, "tax_code": lookup}
+        request.POST or None, agencies=desks, initial={"agency": desks[0].pk, "tax_code": lookup}
     )
     if request.method == "POST" and form.is_valid() and _record(request, form):
         tax_code = form.cleaned_data["tax_code"]

@@ -97,34 +97,34 @@ def request_fee_payment(
     return order
 
 
-def refundable_payments(dossier: Dossier) -> list[Payment]:
-    """The paid payments a refund would give back: none unless the rules allow a refund now."""
-    allowed = refund_allowed(
+def _refund_allowed_now(dossier: Dossier) -> bool:
+    return refund_allowed(
         dossier.status_enum,
         accepted=dossier.is_accepted,
         after_acceptance=settings.EGOV_REFUND_ON_WITHDRAWAL_AFTER_ACCEPTANCE,
     )
-    if not allowed:
+
+
+def refundable_payments(dossier: Dossier) -> list[Payment]:
+    """The paid payments a refund would give back: none unless the rules allow a refund now."""
+    if not _refund_allowed_now(dossier):
         return []
-    return list(
-        Payment.objects.filter(
-            order__in=payment_selectors.orders_for(dossier), status=PaymentStatus.PAID
-        ).select_related("order")
-    )
+    return _paid_payments(dossier)
+
+
+def _paid_payments(dossier: Dossier) -> list[Payment]:
+    orders = payment_selectors.orders_for(dossier)
+    return list(Payment.objects.filter(order__in=orders, status=PaymentStatus.PAID).select_related("order"))
 
 
 def refund_dossier_fees(*, dossier: Dossier, officer: Actor, reason: str) -> list[Payment]:
     """Refund every paid payment of a refused or withdrawn dossier, where the rules allow it."""
     dossier = Dossier.objects.get(pk=dossier.pk)
-    if not refund_allowed(
-        dossier.status_enum,
-        accepted=dossier.is_accepted,
-        after_acceptance=settings.EGOV_REFUND_ON_WITHDRAWAL_AFTER_ACCEPTANCE,
-    ):
+    if not _refund_allowed_now(dossier):
         raise PermissionDenied(_("Chỉ hoàn phí, lệ phí của hồ sơ bị từ chối hoặc đã rút theo quy định."))
     return [
         payments.refund_payment(payment=payment, officer=officer, reason=reason)
-        for payment in refundable_payments(dossier)
+        for payment in _paid_payments(dossier)
     ]
 
 
