@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from egov.organizations.models import Agency
+
 TOKEN_BYTES = 12  # 16 URL-safe characters: short enough for a QR code, not guessable
 
 
@@ -77,3 +79,40 @@ class IssuedFile(models.Model):
 
     def __str__(self) -> str:
         return self.number_notation or self.token
+
+
+class SignatureImage(models.Model):
+    """The competent person's handwritten signature (blue, transparent PNG) for the signer's stamp
+    (DOMAIN.md §3: image only, between the capacity/title lines and the name)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ký"), on_delete=models.CASCADE, related_name="+"
+    )
+    png = models.BinaryField(_("ảnh chữ ký (PNG)"))
+    updated_at = models.DateTimeField(_("cập nhật lúc"))
+
+    class Meta:
+        verbose_name = _("ảnh chữ ký")
+        verbose_name_plural = _("ảnh chữ ký")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class AgencySeal(models.Model):
+    """An agency's seal image (red, actual size, transparent PNG) and the name of its key in the HSM
+    (an ``EGOV_SIGNING_KEYS`` entry: a reference, never a PIN)."""
+
+    agency = models.OneToOneField(
+        Agency, verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="+"
+    )
+    png = models.BinaryField(_("ảnh con dấu (PNG)"))
+    key_name = models.CharField(_("tên khóa ký số của cơ quan"), max_length=100)
+    updated_at = models.DateTimeField(_("cập nhật lúc"))
+
+    class Meta:
+        verbose_name = _("con dấu số của cơ quan")
+        verbose_name_plural = _("con dấu số của cơ quan")
+
+    def __str__(self) -> str:
+        return str(self.agency)

@@ -20,6 +20,12 @@ from egov.documents.rules import (
 from egov.organizations.models import Agency, Division
 
 URGENCY_CHOICES = [(value.value, label) for value, label in URGENCY_LABELS.items()]
+SIGNATURE_STATUS_CHOICES = [
+    ("", _("Chưa kiểm tra (bản giấy)")),
+    ("valid", _("Chữ ký số hợp lệ")),
+    ("invalid", _("Chữ ký số không hợp lệ")),
+    ("unsigned", _("Không có chữ ký số")),
+]
 SECRECY_CHOICES = [(value.value, label) for value, label in SECRECY_LABELS.items()]
 
 
@@ -91,6 +97,11 @@ class IncomingDocument(StoredFileFields):
     )
     text = models.TextField(_("nội dung văn bản (trích từ tệp)"), blank=True)
     search_text = models.TextField(editable=False, blank=True)
+    # Electronic documents are validated on arrival (DOMAIN.md §3); paper scans stay "".
+    signature_status = models.CharField(
+        _("chữ ký số"), max_length=10, choices=SIGNATURE_STATUS_CHOICES, blank=True, default=""
+    )
+    signature_report = models.JSONField(_("kết quả kiểm tra chữ ký số"), default=dict, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("văn thư vào sổ"),

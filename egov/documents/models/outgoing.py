@@ -89,8 +89,35 @@ class OutgoingDocument(models.Model):
         related_name="replaced_by",
         help_text=_("Văn bản sai nội dung được thay thế (thu hồi khi văn bản này phát hành)."),
     )
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("đính chính văn bản"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrected_by",
+        help_text=_("Văn bản đã phát hành có sai sót về thể thức, kỹ thuật trình bày được đính chính."),
+    )
     recalled_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
     recall_reason = models.TextField(_("lý do thu hồi"), blank=True)
+    # Signing (DOMAIN.md §3): the verification token is fixed when the draft is frozen for signature.
+    issued_file = models.OneToOneField(
+        "signatures.IssuedFile",
+        verbose_name=_("mã xác thực"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signature_placement = models.JSONField(
+        _("vị trí chữ ký"),
+        default=dict,
+        blank=True,
+        help_text=_("Trang và khung chữ ký người ký trên tệp tải lên (chọn trên ảnh xem trước)."),
+    )
+    # What this document answers outside the documents app, e.g. "dossiers:H12.34-261130-0001"
+    # for a one-stop dossier's result; the owning app reacts to ``signals.outgoing_issued``.
+    origin = models.CharField(_("nguồn"), max_length=100, blank=True, db_index=True)
     text = models.TextField(_("nội dung văn bản (trích từ tệp)"), blank=True)
     search_text = models.TextField(editable=False, blank=True)
 
@@ -131,7 +158,9 @@ class OutgoingVersion(StoredFileFields):
 
     class Kind(models.TextChoices):
         DRAFT = "draft", _("Dự thảo")
+        FROZEN = "frozen", _("Bản trình ký")  # QR, empty number/date and signature fields
         SIGNED = "signed", _("Bản đã ký")
+        ISSUED = "issued", _("Bản phát hành")  # numbered, dated and sealed
 
     document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("phiên bản"))

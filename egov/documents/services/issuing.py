@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from egov.accounts.models import User
 from egov.accounts.scope import require
 from egov.core import audit, clock, files, notifications
-from egov.documents import rules
+from egov.documents import rules, signals
 from egov.documents.models import DocumentType, IncomingDocument, OutgoingDocument, Recipient, Register
 from egov.documents.rules import INCOMING_TRANSITIONS, IncomingStatus, OutgoingStatus
 from egov.documents.services._base import outgoing_search_text, require_member
@@ -42,6 +42,9 @@ def issue(*, clerk: User, document: OutgoingDocument) -> OutgoingDocument:
                 )
         _audit_numbered(
             document, actor=clerk, action="documents.outgoing.issue", register=register, internal=internal
+        )
+        signals.outgoing_issued.send(
+            sender=OutgoingDocument, document=document, version=current_pdf(document)
         )
     return document
 
