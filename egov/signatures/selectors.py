@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from egov.signatures.models import IssuedFile
+from egov.accounts.models import User
+from egov.organizations.models import Agency
+from egov.signatures.models import AgencySeal, IssuedFile, SignatureImage
 from egov.signatures.validation import FileReport, SignatureReport
 
 TOKEN_MAX_LENGTH = 32
@@ -51,3 +53,14 @@ def public_projection(issued: IssuedFile) -> dict[str, Any]:
         "sha256": issued.sha256 or None,
         "report": report.as_json() if report else None,
     }
+
+
+def signature_image_of(user: User) -> bytes | None:
+    """The signer's handwritten signature image (PNG) for the signer's stamp, if uploaded."""
+    data = SignatureImage.objects.filter(user=user).values_list("png", flat=True).first()
+    return bytes(data) if data is not None else None
+
+
+def seal_of(agency: Agency) -> AgencySeal | None:
+    """The agency's seal image and the name of its HSM key, if configured."""
+    return AgencySeal.objects.filter(agency=agency).first()
