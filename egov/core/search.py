@@ -113,8 +113,8 @@ def ranked[M: models.Model](
     matched = matching(queryset, query, column=column)
     if not words:
         return matched
-    pool = matched.order_by("-pk").values("pk")[:candidates]
     if connection.vendor == "postgresql":
+        pool = _newest_matches_postgresql(queryset, words, column=column, candidates=candidates)
         rank = _VectorSql(
             "ts_rank_cd({vector}, plainto_tsquery('simple', %s))", column, words, models.FloatField()
         )
@@ -124,8 +124,9 @@ def ranked[M: models.Model](
     # match and the best ``limit`` kept; then the rows themselves, annotated with their score.
     # "+rowid": without the unary plus SQLite hands the IN list to FTS5, which then runs the MATCH
     # once per candidate row (100× slower at 5,000 rows).
+    newest = matched.order_by("-pk").values("pk")[:candidates]
     fts = _quoted(f"{_table(queryset)}_fts")
-    inner_sql, inner_params = pool.query.sql_with_params()
+    inner_sql, inner_params = newest.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT rowid, -bm25({fts}) FROM {fts} WHERE {fts} MATCH %s AND +rowid IN ({inner_sql}) "  # noqa: S608
@@ -138,6 +139,107 @@ def ranked[M: models.Model](
     score = Case(*(When(pk=pk, then=Value(value)) for pk, value in scores), output_field=models.FloatField())
     best = queryset.filter(pk__in=[pk for pk, _value in scores]).annotate(search_rank=score)
     return cast("QuerySet[M]", best.order_by("-search_rank", "-pk"))
+
+
+# The PostgreSQL pool (``_newest_matches_postgresql``): how many of the newest rows the probe walks,
+# and what reading one row while walking costs against fetching one match through the GIN index
+# (≈ 5 µs against 10 µs at 100,000 documents, 15 µs at a million: bench/documents_bench.py).
+PROBE_ROWS = 500
+WALK_COST_RATIO = 0.5
+
+
+def _newest_matches_postgresql(
+    queryset: QuerySet[Any], words: list[str], *, column: str, candidates: int
+) -> list[Any]:
+    """The pks of the newest ``candidates`` rows of ``queryset`` that match ``words``, found without
+    reading every match when that is cheaper.
+
+    The GIN index answers "which rows match" as a bitmap in physical order: taking the newest 2,000
+    of them means reading every matching row first (88,890 rows, 1.6 s, for "kế hoạch chuyển đổi
+    số" in a million documents; the planner, estimating 152 matches, sees no better plan). Walking
+    the caller's rows newest first (primary-key index, backwards), testing each row's stored
+    vector, finds the newest 2,000 matches after ≈ 2,000 / density rows and stops.
+
+    A probe walks the newest ``PROBE_ROWS`` rows: if that was every row, its matches are the answer;
+    else it estimates the density ``d`` of the words among the newest rows. Walking costs
+    ``candidates / d`` rows, the index ``d × table rows`` matches: the walk is taken when it is the
+    cheaper (``d² × table rows ≥ candidates × WALK_COST_RATIO``: common words in a large table),
+    bounded to three times the rows it should need; otherwise, or when it falls short (the words
+    rarer further back), the index gives the matches, newest first. Either way the pool is exactly
+    the newest ``candidates`` matches.
+    """
+    walked, probe = _probe(queryset, words, column=column)
+    if walked < PROBE_ROWS or len(probe) >= candidates:
+        return probe[:candidates]
+    density = len(probe) / walked
+    if density**2 * _table_rows(queryset) >= candidates * WALK_COST_RATIO:
+        found = _walk(queryset, words, column=column, rows=int(3 * candidates / density), wanted=candidates)
+        if len(found) == candidates:
+            return found
+    newest = matching(queryset, " ".join(words), column=column).order_by("-pk")
+    return list(newest.values_list("pk", flat=True)[:candidates])
+
+
+def _newest_rows(queryset: QuerySet[Any], column: str, rows: int) -> tuple[str, tuple[Any, ...]]:
+    """SQL of the newest ``rows`` rows of ``queryset`` (``search_pk``, ``search_vector``).
+
+    Its ``LIMIT`` keeps the planner on the primary-key order, and no condition on the vector can be
+    pushed into it (where the GIN index would take over again): callers test the vector above it.
+    """
+    newest = (
+        queryset.order_by("-pk")
+        .annotate(search_pk=F("pk"), search_vector=_VectorColumn(column))
+        .values_list("search_pk", "search_vector")[:rows]
+    )
+    return newest.query.sql_with_params()
+
+
+def _probe(queryset: QuerySet[Any], words: list[str], *, column: str) -> tuple[int, list[Any]]:
+    """(rows walked, their matching pks newest first) for the newest ``PROBE_ROWS`` rows."""
+    inner_sql, params = _newest_rows(queryset, column, PROBE_ROWS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), array_agg(newest.search_pk ORDER BY newest.search_pk DESC) FILTER "  # noqa: S608
+            "(WHERE newest.search_vector @@ plainto_tsquery('simple', %s)) "
+            f"FROM ({inner_sql}) newest",
+            [" ".join(words), *params],
+        )
+        walked, found = cursor.fetchone()
+    return walked, list(found or [])
+
+
+def _walk(queryset: QuerySet[Any], words: list[str], *, column: str, rows: int, wanted: int) -> list[Any]:
+    """Up to ``wanted`` matching pks among the newest ``rows`` rows of ``queryset``, newest first;
+    the outer ``LIMIT`` stops the walk at ``wanted`` matches."""
+    inner_sql, params = _newest_rows(queryset, column, rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT newest.search_pk FROM ({inner_sql}) newest "  # noqa: S608 - the ORM's own SQL
+            "WHERE newest.search_vector @@ plainto_tsquery('simple', %s) LIMIT %s",
+            [*params, " ".join(words), wanted],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _table_rows(queryset: QuerySet[Any]) -> float:
+    """The planner's row count of the table (``ANALYZE``d; 0 when never analysed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [_table(queryset)])
+        row = cursor.fetchone()
+    return max(float(row[0]), 0.0) if row else 0.0
+
+
+class _VectorColumn(Func):
+    """The row's stored ``<column>_vector`` itself (PostgreSQL), qualified like ``_VectorSql``."""
+
+    def __init__(self, column: str) -> None:
+        super().__init__(F("pk"), output_field=models.TextField())
+        self.vector = _quoted(f"{column}_vector")
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        pk_sql, params = compiler.compile(self.get_source_expressions()[0])
+        qualifier = pk_sql.rsplit(".", 1)[0] + "." if "." in pk_sql else ""
+        return qualifier + self.vector, list(params)
 
 
 class _VectorSql(Func):

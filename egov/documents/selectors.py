@@ -179,3 +179,72 @@ def search_outgoing(actor: User, filters: Filters) -> QuerySet[OutgoingDocument]
         rows = rows.filter(Q(drafter_id=filters.person_id) | Q(signer_id=filters.person_id))
     rows = rows.select_related("document_type", "division")
     return _searched(rows, filters, "created_at")
+
+
+# --- corrections (đính chính, Decree 30) -----------------------------------------------------------
+
+
+def correctable_outgoing(actor: User, divisions: QuerySet[Any]) -> QuerySet[OutgoingDocument]:
+    """Issued documents of the drafting agencies the actor sees, of this year and the last: what a
+    correcting công văn may correct (older ones are corrected through the clerk)."""
+    since = clock.localnow().year - 1
+    return (
+        visible_outgoing(actor)
+        .filter(
+            status=OutgoingStatus.ISSUED,
+            agency_id__in=divisions.values("agency_id"),
+            year__gte=since,
+        )
+        .order_by("-issued_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class CorrectionNote:
+    """One correction link as a page shows it: the notation and date, and a page the actor may open."""
+
+    notation: str
+    issued_on: date | None
+    incoming_pk: int | None = None
+    outgoing_pk: int | None = None
+
+
+def issued_corrections(actor: User, document: OutgoingDocument) -> list[CorrectionNote]:
+    """The issued công văn correcting ``document`` (the notations are not secret: a correction is
+    never a secret document); linked when the actor may open them."""
+    rows = list(
+        OutgoingDocument.objects.filter(corrects_id=document.pk, status=OutgoingStatus.ISSUED)
+        .order_by("issued_at", "pk")
+        .values_list("pk", "notation", "issued_on")
+    )
+    if not rows:
+        return []
+    visible = set(
+        visible_outgoing(actor).filter(pk__in=[pk for pk, *_rest in rows]).values_list("pk", flat=True)
+    )
+    return [
+        CorrectionNote(notation, issued_on, outgoing_pk=pk if pk in visible else None)
+        for pk, notation, issued_on in rows
+    ]
+
+
+def delivered_corrections(actor: User, document: IncomingDocument) -> dict[str, Any]:
+    """For a copy delivered inside the instance: the issued corrections of its original
+    (``corrected_by``) and, for the copy of a correction, what it corrects (``corrects``); each
+    linked to the agency's own incoming copy when the actor sees it."""
+    source = document.source_outgoing_id
+    if source is None:
+        return {"corrected_by": [], "corrects": None}
+    copies = visible_incoming(actor).filter(agency_id=document.agency_id)
+
+    def note(pk: int, notation: str, issued_on: date | None) -> CorrectionNote:
+        copy = copies.filter(source_outgoing_id=pk).values_list("pk", flat=True).first()
+        return CorrectionNote(notation, issued_on, incoming_pk=copy)
+
+    fields = ("pk", "notation", "issued_on")
+    corrections = OutgoingDocument.objects.filter(corrects_id=source, status=OutgoingStatus.ISSUED)
+    original = OutgoingDocument.objects.filter(corrected_by__pk=source).values_list(*fields).first()
+    return {
+        "corrected_by": [note(*row) for row in corrections.order_by("issued_at", "pk").values_list(*fields)],
+        "corrects": note(*original) if original else None,
+    }

@@ -130,3 +130,68 @@ def test_ranking_considers_only_the_newest_candidates(indexed):
     newest_first = list(search.matching(indexed, "ke hoach").order_by("-pk"))
     assert [row.pk for row in search.ranked(indexed, "ke hoach", candidates=1)] == [newest_first[0].pk]
     assert len(list(search.ranked(indexed, "ke hoach", candidates=10))) == len(newest_first)
+
+
+@pytest.fixture
+def crowded(indexed: Any) -> Any:
+    """60 more documents, the newest 40 about "kế hoạch" one in two: a common word in recent rows."""
+    import copy
+
+    template = indexed.order_by("pk").first()
+    model = type(template)
+    rows = []
+    for n in range(60):
+        summary = "Kế hoạch tuyển sinh" if n >= 20 and n % 2 else "Báo cáo tình hình"
+        row = copy.copy(template)
+        row.pk, row.incoming_number = None, 100 + n
+        row.summary, row.search_text = summary, search.normalise(summary)
+        rows.append(row)
+    model.objects.bulk_create(rows)
+    return model.objects.all()
+
+
+def newest_matches(rows: Any, query: str, n: int) -> set[int]:
+    return set(search.matching(rows, query).order_by("-pk").values_list("pk", flat=True)[:n])
+
+
+@pytest.fixture(params=["probe only", "walk", "index"])
+def pool_path(request: Any, monkeypatch: Any) -> str:
+    """On PostgreSQL, force each way of finding the newest matches (a no-op on SQLite): the probe
+    seeing every row, the walk (a table taken as huge), the GIN index (a table taken as empty)."""
+    if request.param != "probe only":
+        monkeypatch.setattr(search, "PROBE_ROWS", 10)
+        rows = 1e9 if request.param == "walk" else 0.0
+        monkeypatch.setattr(search, "_table_rows", lambda queryset: rows)
+    return str(request.param)
+
+
+@pytest.mark.parametrize("candidates", [1, 2, 5, 10, 19, 20, 21, 40])
+def test_the_ranked_pool_is_exactly_the_newest_matches(crowded, pool_path, candidates):
+    for query in ("ke hoach", "ke hoach tuyen sinh", "chuyen doi so", "bao cao"):
+        ranked = {row.pk for row in search.ranked(crowded, query, candidates=candidates, limit=100)}
+        assert ranked == newest_matches(crowded, query, candidates), (query, candidates, pool_path)
+
+
+def test_common_words_in_a_large_table_are_found_by_walking_the_newest_rows(crowded, monkeypatch):
+    """On PostgreSQL the newest rows are walked when the words are common among them and the table
+    large; the index (which reads every match) otherwise."""
+    from django.db import connection
+
+    calls: list[str] = []
+    real = search.matching
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "matching", counted)
+    monkeypatch.setattr(search, "PROBE_ROWS", 10)
+
+    def index_uses(query: str, table_rows: float) -> int:
+        monkeypatch.setattr(search, "_table_rows", lambda queryset: table_rows)
+        calls.clear()
+        list(search.ranked(crowded, query, candidates=10))
+        return len(calls) - 1  # ranked itself builds the matching query once
+
+    uses = (index_uses("ke hoach", 1e9), index_uses("ke hoach", 10.0), index_uses("de an 06", 1e9))
+    assert uses == ((0, 1, 1) if connection.vendor == "postgresql" else (0, 0, 0))
