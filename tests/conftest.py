@@ -96,3 +96,23 @@ def axe_violations() -> Iterator[Any]:
         ]
 
     yield run
+
+
+# The signing fixtures, registered once for the whole suite (see tests/signing_fixtures.py): lazy,
+# only a test that asks for one starts the dev PKI or loads a SoftHSM2 token.
+from tests.signing_fixtures import (  # noqa: E402, F401
+    agency_p12_key,
+    dev_pki,
+    dev_pki_server,
+    draft_pdf,
+    empty_nss_db,
+    nss_db,
+    official_key,
+    pki_files,
+    policy,
+    seal_png,
+    signature_png,
+    softhsm_key,
+    trusted_root,
+    tsa_setting,
+)
