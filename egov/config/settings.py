@@ -221,13 +221,15 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Everything is served by egov itself (closed government network, no CDN): 'self' only,
 # scripts need the per-request nonce.
+# The signing agent on the official's own computer (docs/signing-agent.md): the signing pages call it.
+EGOV_SIGNING_AGENT_URL = os.environ.get("EGOV_SIGNING_AGENT_URL", "http://127.0.0.1:8766").rstrip("/")
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],
+    "connect-src": [CSP.SELF, EGOV_SIGNING_AGENT_URL],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],

@@ -2,11 +2,15 @@
 drafts at every step before signature, at the Department of Justice (``stp``), walked through the
 real services at past instants, with real-looking Vietnamese summaries and PDFs.
 
-Not seeded: signed and issued outgoing documents. Signing belongs to the signatures app; storing
-an unsigned PDF as "signed" would be a fake. Once the signatures integration calls
-``services.record_signed_version``, add the signed/issued scenarios here.
+Signed and issued documents (``ISSUED``) go the whole way for real: frozen at submission, signed
+by the director with the dev PKI's key ``official:lanhdao.stp`` (standing for her USB token), numbered,
+dated and sealed by the clerk with the agency's seal (SoftHSM2 token, or the PKCS#12 fallback the
+signatures demo announces), delivered to the Provincial People's Committee and the Department of
+Home Affairs, whose copies are checked on arrival; the last one is then recalled. The signing runs
+in-process with a TSA of its own (``signatures.demo.signing_session``).
 
-Idempotence: the first incoming document is the marker; a second run changes nothing.
+Idempotence: the first incoming document and the first issued summary are the markers; a second
+run changes nothing.
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ from egov.accounts.models import User
 from egov.core import clock, pdf
 from egov.documents import rules, services
 from egov.documents.models import DocumentType, IncomingDocument, OutgoingDocument
+from egov.documents.services.signing import server_key_name, sign_with_server_key
 from egov.documents.types_data import load_types
 from egov.organizations.management.demo_seed import DemoSeed
 from egov.organizations.models import Division
+from egov.signatures.demo import signing_session
+from egov.signatures.selectors import seal_of
 
 MARKER_NOTATION = "118/KH-UBND"
 
@@ -154,16 +161,58 @@ OUTGOING = [
 ]
 
 
+ISSUED = [
+    # (type code, summary, body, recipient agency keys, recalled afterwards)
+    (
+        "cong-van",
+        "Về việc góp ý dự thảo Quy chế phối hợp quản lý nhà nước về hộ tịch",
+        "Sở Tư pháp nhận được dự thảo Quy chế phối hợp quản lý nhà nước về hộ tịch trên địa bàn tỉnh.\n"
+        "Sở Tư pháp thống nhất với dự thảo và đề nghị bổ sung quy định về kết nối dữ liệu hộ tịch điện tử.",
+        ("ubnd", "snv"),
+        False,
+    ),
+    (
+        "thong-bao",
+        "Thông báo kết quả kiểm tra công tác chứng thực năm 2026",
+        "Sở Tư pháp thông báo kết quả kiểm tra công tác chứng thực tại Ủy ban nhân dân các xã, phường.\n"
+        "Các đơn vị được kiểm tra khắc phục tồn tại, báo cáo Sở Tư pháp trước ngày 31/12/2026.",
+        ("ubnd",),
+        False,
+    ),
+    (
+        "giay-moi",
+        "Giấy mời dự họp triển khai số hóa sổ hộ tịch",
+        "Sở Tư pháp trân trọng kính mời đại diện lãnh đạo dự họp triển khai số hóa sổ hộ tịch.",
+        ("snv",),
+        True,
+    ),
+]
+ISSUED_MARKER = ISSUED[0][1]
+
+
 def seed(demo: DemoSeed) -> None:
     load_types(DocumentType)  # migration 0002's data, again if the table was emptied since
     stp = demo.agency("stp")
     if IncomingDocument.objects.filter(agency=stp, notation=MARKER_NOTATION).exists():
         demo.say(_("Văn bản mẫu: đã có, giữ nguyên."))
-        return
-    people = {
+    else:
+        _seed_workflow(demo)
+    if OutgoingDocument.objects.filter(agency=stp, summary=ISSUED_MARKER).exists():
+        demo.say(_("Văn bản đã ký số, phát hành mẫu: đã có, giữ nguyên."))
+    else:
+        _seed_issued(demo)
+
+
+def _people(demo: DemoSeed) -> dict[str, User]:
+    return {
         name: cast(User, demo.user(f"{name}.stp"))
         for name in ("vanthu", "lanhdao", "truongphong", "chuyenvien")
     }
+
+
+def _seed_workflow(demo: DemoSeed) -> None:
+    stp = demo.agency("stp")
+    people = _people(demo)
     now = clock.now()
     for row in INCOMING:
         _incoming(demo, people, now, *row)
@@ -263,6 +312,34 @@ def _incoming(
             )
 
 
+def _create(
+    demo: DemoSeed,
+    people: dict[str, User],
+    division: Division,
+    now: datetime,
+    type_code: str,
+    summary: str,
+    body: str,
+    recipients: tuple[str, ...],
+) -> OutgoingDocument:
+    agencies = [demo.agency(key) for key in recipients]
+    with _at(now, 1):
+        return services.create_draft(
+            drafter=people["chuyenvien"],
+            division=division,
+            document_type=DocumentType.objects.get(code=type_code),
+            summary=summary,
+            composed=services.ComposedContent(
+                place="Cà Mau",
+                title=summary if type_code != "cong-van" else "",
+                body=body,
+                addressees=agencies[0].name if type_code == "cong-van" else "",
+                recipients=[f"{agency.name} (để báo cáo)" for agency in agencies] + ["Ban Giám đốc Sở"],
+            ),
+            recipient_agencies=agencies,
+        )
+
+
 def _outgoing(
     demo: DemoSeed,
     people: dict[str, User],
@@ -273,21 +350,7 @@ def _outgoing(
     body: str,
     step: str,
 ) -> None:
-    with _at(now, 1):
-        document: OutgoingDocument = services.create_draft(
-            drafter=people["chuyenvien"],
-            division=division,
-            document_type=DocumentType.objects.get(code=type_code),
-            summary=summary,
-            composed=services.ComposedContent(
-                place="Cà Mau",
-                title=summary if type_code != "cong-van" else "",
-                body=body,
-                addressees="Ủy ban nhân dân tỉnh Cà Mau" if type_code == "cong-van" else "",
-                recipients=["Ủy ban nhân dân tỉnh (để báo cáo)", "Ban Giám đốc Sở"],
-            ),
-            recipient_agencies=[demo.agency("ubnd")],
-        )
+    document = _create(demo, people, division, now, type_code, summary, body, ("ubnd",))
     if step == "draft":
         return
     with _at(now, 1, 1):
@@ -300,3 +363,44 @@ def _outgoing(
         return
     with _at(now, 0):
         services.submit_for_signature(clerk=people["vanthu"], document=document, signer=people["lanhdao"])
+
+
+def _seed_issued(demo: DemoSeed) -> None:
+    """Drafted, reviewed, frozen, signed by the director, sealed and issued by the clerk; one recalled."""
+    people = _people(demo)
+    division = Division.objects.get(agency=demo.agency("stp"), abbreviation="HCTP")
+    now = clock.now()
+    documents = []
+    for type_code, summary, body, recipients, _recalled in ISSUED:
+        document = _create(demo, people, division, now, type_code, summary, body, recipients)
+        with _at(now, 0, -3):
+            services.submit_for_review(drafter=people["chuyenvien"], document=document)
+            services.approve_content(head=people["truongphong"], document=document, comment="Nội dung đạt.")
+            services.submit_for_signature(clerk=people["vanthu"], document=document, signer=people["lanhdao"])
+        documents.append(document)
+    with signing_session(demo) as signing, _at(now, 0, -2):
+        leader = people["lanhdao"]
+        outcomes = sign_with_server_key(
+            signer=leader,
+            document_ids=[d.pk for d in documents],
+            pin=signing.pin_for(server_key_name(leader)),
+        )
+        failed = [o.message for o in outcomes if not o.ok]
+        if failed:
+            raise RuntimeError(f"demo signing failed: {failed}")
+        seal = seal_of(demo.agency("stp"))
+        assert seal is not None, "the signatures demo draws the agencies' seals first"
+        for document in documents:
+            services.issue(clerk=people["vanthu"], document=document, seal_pin=signing.pin_for(seal.key_name))
+    recalled = [d for d, row in zip(documents, ISSUED, strict=True) if row[4]]
+    with _at(now, 0, -1):
+        for document in recalled:
+            services.recall(
+                leader=people["lanhdao"],
+                document=document,
+                reason="Giấy mời ghi nhầm thời gian họp; Sở sẽ gửi giấy mời khác.",
+            )
+    demo.say(
+        _("Văn bản mẫu: %(n)d văn bản đi đã ký số, đóng dấu số và phát hành (%(r)d đã thu hồi).")
+        % {"n": len(documents), "r": len(recalled)}
+    )

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.models import User
-from egov.documents.models import DocumentType, Register
+from egov.documents.models import DocumentType, OutgoingDocument, Register
 from egov.documents.models.incoming import SECRECY_CHOICES, URGENCY_CHOICES
 from egov.documents.rules import INCOMING_STATUS_LABELS, OUTGOING_STATUS_LABELS
 from egov.organizations.models import Agency, Division, Membership
@@ -24,6 +24,11 @@ def document_types(*, composable: bool = False) -> Any:
 class PeopleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
+
+
+class IssuedDocumentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.notation} – {obj.summary[:80]}"
 
 
 class PeopleMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -130,6 +135,13 @@ class CompleteForm(forms.Form):
     note = forms.CharField(label=_("Kết quả xử lý"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do mở lại"), widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = forms.DateField(
+        label=_("Hạn xử lý mới"), widget=DATE, required=False, help_text=_("Để trống: giữ hạn cũ.")
+    )
+
+
 class DraftForm(forms.Form):
     MODES = [("compose", _("Soạn theo mẫu")), ("upload", _("Tải lên tệp PDF"))]
 
@@ -169,9 +181,21 @@ class DraftForm(forms.Form):
         help_text=_("Mỗi dòng một nơi nhận (gửi qua trục liên thông hoặc bản giấy)."),
     )
     urgency = forms.ChoiceField(label=_("Độ khẩn"), choices=URGENCY_CHOICES)
+    corrects = IssuedDocumentChoiceField(
+        label=_("Đính chính văn bản"),
+        queryset=OutgoingDocument.objects.none(),
+        required=False,
+        help_text=_(
+            "Văn bản đã phát hành có sai sót về thể thức, kỹ thuật trình bày; văn bản đính chính là công văn."
+        ),
+    )
 
-    def __init__(self, *args: Any, divisions: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, divisions: Any, corrigible: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if corrigible is None:
+            del self.fields["corrects"]
+        else:
+            self.fields["corrects"].queryset = corrigible  # type: ignore[attr-defined]
         self.fields["division"].queryset = divisions  # type: ignore[attr-defined]
         self.fields["document_type"].queryset = document_types()  # type: ignore[attr-defined]
         own = {d.agency_id for d in divisions}
@@ -223,6 +247,20 @@ class SecretOutgoingForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(label=_("Ý kiến"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class IssueForm(forms.Form):
+    """The clerk issues: the PIN of the agency's seal key when the signed PDF gets the digital seal
+    (used for this request only, never stored)."""
+
+    seal_pin = forms.CharField(
+        label=_("Mã PIN con dấu số của cơ quan"),
+        required=False,
+        strip=False,
+        max_length=64,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_("Văn thư giữ con dấu số: nhập mã PIN của khóa ký số cơ quan để cấp số và đóng dấu."),
+    )
 
 
 class SignerForm(forms.Form):
@@ -290,3 +328,42 @@ class ReassignForm(forms.Form):
         ).order_by("full_name")
         self.fields["absent"].queryset = people  # type: ignore[attr-defined]
         self.fields["to"].queryset = people  # type: ignore[attr-defined]
+
+
+PLACEMENT_PARTS = {
+    "signer": _("Chữ ký của người ký"),
+    "number": _("Số, ký hiệu"),
+    "date": _("Ngày ban hành"),
+}
+
+
+class PlacementForm(forms.Form):
+    """Where the signature, number and date go on an uploaded draft: page, and the centre of each
+    box in millimetres from the page's left and top edges (what a ruler on the printout shows).
+    The page previews fill these in on a click; typing them is the keyboard way."""
+
+    def __init__(self, *args: Any, page_count: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for part, label in PLACEMENT_PARTS.items():
+            self.fields[f"{part}_page"] = forms.IntegerField(
+                label=_("%(part)s: trang") % {"part": label}, min_value=1, max_value=max(page_count, 1)
+            )
+            self.fields[f"{part}_left"] = forms.DecimalField(
+                label=_("%(part)s: cách mép trái (mm)") % {"part": label},
+                min_value=0,
+                max_digits=5,
+                decimal_places=1,
+            )
+            self.fields[f"{part}_top"] = forms.DecimalField(
+                label=_("%(part)s: cách mép trên (mm)") % {"part": label},
+                min_value=0,
+                max_digits=5,
+                decimal_places=1,
+            )
+
+    def parts(self) -> list[tuple[str, str, list[Any]]]:
+        """(part, label, its three bound fields) for the template."""
+        return [
+            (part, str(label), [self[f"{part}_{name}"] for name in ("page", "left", "top")])
+            for part, label in PLACEMENT_PARTS.items()
+        ]

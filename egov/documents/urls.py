@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from egov.documents.views import incoming, lists, outgoing
+from egov.documents.views import incoming, lists, outgoing, signing
 
 app_name = "documents"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -14,9 +14,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("den/<int:pk>/chi-dao/", incoming.instruct, name="incoming_instruct"),
     path("den/<int:pk>/y-kien/", incoming.add_opinion, name="incoming_opinion"),
     path("den/<int:pk>/hoan-thanh/", incoming.complete, name="incoming_complete"),
+    path("den/<int:pk>/mo-lai/", incoming.reopen, name="incoming_reopen"),
     path("den/<int:pk>/giao-tiep/", incoming.sub_assign, name="incoming_sub_assign"),
     path("den/<int:pk>/tep/", incoming.incoming_file, name="incoming_file"),
     path("di/soan/", outgoing.create_draft, name="outgoing_create"),
+    path("cho-ky/", signing.awaiting_signature, name="signing_list"),
+    path("cho-ky/ky-bang-khoa/", signing.sign_with_key, name="signing_with_key"),
+    path("cho-ky/thiet-bi/bat-dau/", signing.agent_begin, name="signing_agent_begin"),
+    path("cho-ky/thiet-bi/hoan-tat/", signing.agent_finish, name="signing_agent_finish"),
+    path("di/<int:pk>/trang/<int:page>.png", signing.page_preview, name="outgoing_page_preview"),
+    path("di/<int:pk>/vi-tri-ky/", signing.save_placement, name="outgoing_placement"),
     path("di/mat/", outgoing.register_secret, name="outgoing_secret"),
     path("di/<int:pk>/", outgoing.outgoing_detail, name="outgoing_detail"),
     path("di/<int:pk>/phien-ban/<int:number>/", outgoing.outgoing_version, name="outgoing_version"),

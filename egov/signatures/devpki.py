@@ -1,9 +1,10 @@
 """A throwaway PKI for development, demos and tests — NOT FOR PRODUCTION.
 
 Builds, with certomancer, a root CA, an issuing CA, certificates for an official and an agency seal
-(Vietnamese subject names), an RFC 3161 timestamp authority and an OCSP responder, and serves the
-TSA, OCSP and CRLs on loopback (``DevPkiServer``) on a port chosen by the operating system. The
-certificates' OCSP/CRL URLs name that port, so the PKI is built after the server's socket is bound.
+(Vietnamese subject names) and, on request (``extra``), one per demo agency seal and demo leader,
+an RFC 3161 timestamp authority and an OCSP responder, and serves the TSA, OCSP and CRLs on
+loopback (``DevPkiServer``) on a port chosen by the operating system. The certificates' OCSP/CRL
+URLs name that port, so the PKI is built after the server's socket is bound.
 
 Keys are fresh RSA-2048 keys written to the given directory; nothing here is trusted by anything
 but the tests and the demo that created it.
@@ -12,6 +13,7 @@ but the tests and the demo that created it.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,43 @@ ENTITIES = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class ExtraSigner:
+    """One more end-entity certificate issued by the issuing CA (the demo's agencies and leaders)."""
+
+    label: str  # certomancer label and key file stem, e.g. "seal-stp", "official-lanhdao.stp"
+    common_name: str
+    organization: str
+    unit: str = ""
+
+    def entity(self) -> dict[str, str]:
+        names = {"common-name": self.common_name, "organization-name": self.organization}
+        if self.unit:
+            names["organizational-unit-name"] = self.unit
+        return names
+
+
+def demo_signers() -> list[tuple[str, ExtraSigner]]:
+    """``(key name, signer)`` for every demo agency's seal (``agency:<code>``) and every demo
+    leader (``official:<username>``), with the demo's Vietnamese names."""
+    from egov.organizations.management.demo_data import AGENCIES, OFFICIALS
+    from egov.organizations.models import Role
+
+    names = {spec.key: spec.name for spec in AGENCIES}
+    seals = [
+        (f"agency:{spec.code}", ExtraSigner(f"seal-{spec.key}", spec.name, spec.name)) for spec in AGENCIES
+    ]
+    leaders = [
+        (
+            f"official:{spec.username}",
+            ExtraSigner(f"official-{spec.username}", spec.full_name, names[spec.agency], spec.position),
+        )
+        for spec in OFFICIALS
+        if spec.role == Role.AGENCY_LEADER
+    ]
+    return seals + leaders
+
+
 def _validity() -> dict[str, str]:
     return {"valid-from": VALID_FROM, "valid-to": VALID_TO}
 
@@ -67,8 +106,8 @@ def _revocation_pointers() -> list[dict[str, Any]]:
     ]
 
 
-def certomancer_config() -> dict[str, Any]:
-    """The architecture as certomancer's configuration dictionary."""
+def certomancer_config(extra: Sequence[ExtraSigner] = ()) -> dict[str, Any]:
+    """The architecture as certomancer's configuration dictionary (``extra``: more signers)."""
     ca_exts = [
         {"id": "basic_constraints", "critical": True, "value": {"ca": True}},
         _key_usage("digital_signature", "key_cert_sign", "crl_sign"),
@@ -124,13 +163,21 @@ def certomancer_config() -> dict[str, Any]:
             ],
         },
     }
+    for signer in extra:
+        certs[signer.label] = {
+            "subject": signer.label,
+            "issuer": "ica",
+            "validity": _validity(),
+            "extensions": signer_exts,
+        }
+    labels = [*KEY_LABELS, *(signer.label for signer in extra)]
     return {
-        "keysets": {ARCH: {"keys": {label: {"path": f"{label}.key.pem"} for label in KEY_LABELS}}},
+        "keysets": {ARCH: {"keys": {label: {"path": f"{label}.key.pem"} for label in labels}}},
         "pki-architectures": {
             ARCH: {
                 "keyset": ARCH,
                 "entity-defaults": {"country-name": "VN", "organization-name": "Egov Thử nghiệm"},
-                "entities": ENTITIES,
+                "entities": {**ENTITIES, **{signer.label: signer.entity() for signer in extra}},
                 "certs": certs,
                 "services": {
                     "ocsp": {
@@ -155,10 +202,10 @@ def certomancer_config() -> dict[str, Any]:
     }
 
 
-def write_keys(directory: Path) -> None:
+def write_keys(directory: Path, labels: Sequence[str] = KEY_LABELS) -> None:
     """Fresh RSA-2048 keys (PKCS#8 PEM) for every entity, unless already there."""
     directory.mkdir(parents=True, exist_ok=True)
-    for label in KEY_LABELS:
+    for label in labels:
         path = directory / f"{label}.key.pem"
         if path.exists():
             continue
@@ -200,7 +247,10 @@ class DevPki:
         """A PKCS#12 file with the key, its certificate and the CA chain (development signer)."""
         from cryptography import x509
 
-        key = serialization.load_der_private_key(self.key_der(label), password=None)
+        # Our own freshly generated keys: the (slow) RSA consistency check adds nothing here.
+        key = serialization.load_der_private_key(
+            self.key_der(label), password=None, unsafe_skip_rsa_key_validation=True
+        )
         cert = x509.load_der_x509_certificate(self.cert_der(label))
         chain = [x509.load_der_x509_certificate(self.cert_der(ca)) for ca in ("ica",)]
         data = pkcs12.serialize_key_and_certificates(
@@ -221,14 +271,14 @@ class DevPki:
         return path
 
 
-def build_dev_pki(directory: Path, *, base_url: str) -> tuple[DevPki, Any]:
+def build_dev_pki(directory: Path, *, base_url: str, extra: Sequence[ExtraSigner] = ()) -> tuple[DevPki, Any]:
     """The dev PKI whose certificates point their TSA/OCSP/CRL addresses at ``base_url``, without
     serving it (the keys in ``directory`` are kept, so the same URL gives the same certificates)."""
     from certomancer.registry import ArchLabel, CertomancerConfig
 
-    write_keys(directory)
+    write_keys(directory, [*KEY_LABELS, *(signer.label for signer in extra)])
     config = CertomancerConfig(
-        certomancer_config(), key_search_dir=str(directory), external_url_prefix=base_url
+        certomancer_config(extra), key_search_dir=str(directory), external_url_prefix=base_url
     )
     arch = config.get_pki_arch(ArchLabel(ARCH))
     return DevPki(directory=directory, base_url=base_url, arch=arch), config
@@ -237,13 +287,15 @@ def build_dev_pki(directory: Path, *, base_url: str) -> tuple[DevPki, Any]:
 class DevPkiServer:
     """Serves the dev PKI's TSA, OCSP and CRLs on 127.0.0.1 in a background thread."""
 
-    def __init__(self, directory: Path, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, directory: Path, *, host: str = "127.0.0.1", port: int = 0, extra: Sequence[ExtraSigner] = ()
+    ) -> None:
         from certomancer.integrations.animator import Animator, AnimatorArchStore
         from werkzeug.serving import make_server
 
         self._server = make_server(host, port, _not_ready, threaded=True, request_handler=_QuietHandler)
         self.port = self._server.server_port
-        self.pki, config = build_dev_pki(directory, base_url=f"http://{host}:{self.port}")
+        self.pki, config = build_dev_pki(directory, base_url=f"http://{host}:{self.port}", extra=extra)
         self.config = config  # certomancer's, for sandboxes built on it (remote signing)
         self._server.app = Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)
         self._thread = threading.Thread(target=self._server.serve_forever, name="dev-pki", daemon=True)

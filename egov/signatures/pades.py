@@ -263,6 +263,22 @@ def _empty_signature_fields(writer: IncrementalPdfFileWriter) -> set[str]:
     return {name for name, value, _ref in fields.enumerate_sig_fields(writer, filled_status=False)}
 
 
+def awaits_number_and_seal(pdf: bytes) -> bool:
+    """A frozen PDF the signer has signed, ready for ``services.number_and_seal``: the signer's
+    field filled, the agency's still empty, the number and date text fields there (a scanned
+    paper-signed PDF has none of them)."""
+    try:
+        writer = _reader_writer(pdf)
+        signed = {name for name, _value, _ref in fields.enumerate_sig_fields(writer, filled_status=True)}
+        return (
+            SIGNER_FIELD in signed
+            and AGENCY_FIELD in _empty_signature_fields(writer)
+            and {NUMBER_FIELD, DATE_FIELD} <= set(_text_fields(writer))
+        )
+    except Exception:  # malformed: not something egov froze
+        return False
+
+
 def sign(
     pdf: bytes,
     *,

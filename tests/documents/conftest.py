@@ -194,10 +194,36 @@ def composed_draft(w: World, **overrides: Any) -> OutgoingDocument:
     return services.create_draft(**values)
 
 
+def signed_stand_in(document: OutgoingDocument) -> bytes:
+    """The document's frozen PDF plus an incremental update standing in for the signer's signature.
+
+    ``record_signed_version`` accepts only the frozen PDF extended by incremental updates; tests
+    about what comes after signing (issue, numbering, recall) use this instead of a real signature,
+    which needs the dev PKI and its timestamp server (tests/documents/test_signing*.py sign for real).
+    """
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    from egov.documents.services.outgoing import frozen_version, read_version
+
+    version = frozen_version(document)
+    assert version is not None, "submit the document for signature first"
+    writer = IncrementalPdfFileWriter(io.BytesIO(read_version(version)))
+    writer.set_info(generic.DictionaryObject({generic.pdf_name("/Producer"): generic.pdf_string("stand-in")}))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def walk_to_signed(w: World, document: OutgoingDocument, *, signer: User | None = None) -> OutgoingDocument:
     services.submit_for_review(drafter=w.specialist, document=document)
     services.approve_content(head=w.head, document=document)
     services.submit_for_signature(clerk=w.clerk, document=document, signer=signer or w.leader)
     return services.record_signed_version(
-        document=document, signed_pdf=pdf_bytes("signed"), signer=signer or w.leader
+        document=document, signed_pdf=signed_stand_in(document), signer=signer or w.leader
     )
+
+
+# Signing helpers of tests/documents (the PKI fixtures themselves come from tests/conftest.py, lazy:
+# only a test that asks for one starts the dev PKI or loads a SoftHSM2 token).
+from tests.documents.signing_support import agent_factory, signing_settings  # noqa: E402, F401

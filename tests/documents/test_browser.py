@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from egov.documents import services
 from egov.documents.models import OutgoingDocument
-from tests.documents.conftest import build_world, pdf_bytes
+from tests.documents.conftest import build_world, pdf_bytes, signed_stand_in
 from tests.dossiers.browser_support import sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -94,7 +94,9 @@ def test_incoming_to_reply_issued_to_another_agency(
 
     # The signatures app signs (its own tests); here the signed version is recorded as it would be.
     document = OutgoingDocument.objects.get()
-    services.record_signed_version(document=document, signed_pdf=pdf_bytes("signed"), signer=world.leader)
+    services.record_signed_version(
+        document=document, signed_pdf=signed_stand_in(document), signer=world.leader
+    )
     page.reload()
     page.get_by_role("button", name="Cấp số và phát hành").click()
     expect(page.get_by_role("status")).to_contain_text("Đã phát hành văn bản số 01/KH-STP")

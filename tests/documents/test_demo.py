@@ -13,28 +13,30 @@ from egov.core import clock, search
 from egov.documents.models import IncomingDocument, OutgoingDocument
 from egov.documents.rules import IncomingStatus, OutgoingStatus
 from tests.documents.conftest import local
+from tests.documents.test_issue_signed_demo import demo_pki, seed_demo_with  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture
-def seeded(settings: Any, tmp_path: Path) -> None:
-    settings.VAR_DIR = tmp_path
-    settings.MEDIA_ROOT = tmp_path / "media"
-    with clock.frozen(local(2026, 11, 30, 9, 30)):
-        call_command("seed_demo", "--quiet", stdout=StringIO())
+def seeded(
+    demo_pki: Path,  # noqa: F811 - the session's dev PKI, copied into each var directory
+    settings: Any,
+    tmp_path: Path,
+    monkeypatch: Any,
+) -> None:
+    seed_demo_with(demo_pki, settings, tmp_path, monkeypatch)
 
 
 def test_the_demo_has_documents_in_every_state_and_is_written_once(seeded: None) -> None:
-    # Recalled copies need an issued, hence signed, document: they wait for the signatures integration.
-    assert set(IncomingDocument.objects.values_list("status", flat=True)) == {
-        s.value for s in IncomingStatus if s != IncomingStatus.RECALLED
-    }
+    assert set(IncomingDocument.objects.values_list("status", flat=True)) == {s.value for s in IncomingStatus}
     assert set(OutgoingDocument.objects.values_list("status", flat=True)) == {
         OutgoingStatus.DRAFT,
         OutgoingStatus.CONTENT_REVIEW,
         OutgoingStatus.FORMAT_REVIEW,
         OutgoingStatus.AWAITING_SIGNATURE,
+        OutgoingStatus.ISSUED,
+        OutgoingStatus.RECALLED,
     }
     counts = (IncomingDocument.objects.count(), OutgoingDocument.objects.count())
     with clock.frozen(local(2026, 11, 30, 10, 0)):

@@ -23,6 +23,7 @@ from tests.documents.conftest import (
     local,
     member,
     pdf_bytes,
+    signed_stand_in,
     walk_to_signed,
 )
 
@@ -129,8 +130,12 @@ def test_only_the_signer_submitted_to_records_the_signed_version(world):
     services.approve_content(head=world.head, document=document)
     services.submit_for_signature(clerk=world.clerk, document=document, signer=world.leader)
     with pytest.raises(PermissionDenied):
-        services.record_signed_version(document=document, signed_pdf=pdf_bytes("x"), signer=world.deputy)
-    signed = services.record_signed_version(document=document, signed_pdf=pdf_bytes("x"), signer=world.leader)
+        services.record_signed_version(
+            document=document, signed_pdf=signed_stand_in(document), signer=world.deputy
+        )
+    signed = services.record_signed_version(
+        document=document, signed_pdf=signed_stand_in(document), signer=world.leader
+    )
     assert signed.status == OutgoingStatus.SIGNED
     assert signed.versions.filter(kind=OutgoingVersion.Kind.SIGNED).count() == 1
 

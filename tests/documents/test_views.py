@@ -16,7 +16,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from egov.accounts.models import User
 from egov.documents import rules, services
 from egov.documents.models import IncomingDocument, OutgoingDocument
-from tests.documents.conftest import assigned, composed_draft, doc_type, pdf_bytes, register, walk_to_signed
+from tests.documents.conftest import (
+    assigned,
+    composed_draft,
+    doc_type,
+    pdf_bytes,
+    register,
+    signed_stand_in,
+    walk_to_signed,
+)
 from tests.factories import UserFactory
 
 
@@ -211,7 +219,9 @@ def test_the_outgoing_path_on_screens_from_draft_to_issue(world):
     )
     document.refresh_from_db()
     assert document.status == rules.OutgoingStatus.AWAITING_SIGNATURE
-    services.record_signed_version(document=document, signed_pdf=pdf_bytes("signed"), signer=world.leader)
+    services.record_signed_version(
+        document=document, signed_pdf=signed_stand_in(document), signer=world.leader
+    )
     clerk.post(reverse("documents:outgoing_action", args=[document.pk, "issue"]))
     document.refresh_from_db()
     assert document.notation == "01/STP-HCTP"

@@ -12,6 +12,7 @@ from egov.documents.services.incoming import (
     may_process,
     reassign_open_work,
     register_incoming,
+    reopen,
     submit_to_leader,
 )
 from egov.documents.services.issuing import issue, recall, register_secret_outgoing
@@ -61,6 +62,7 @@ __all__ = [
     "register_for",
     "register_incoming",
     "register_secret_outgoing",
+    "reopen",
     "send_back",
     "set_opening_number",
     "sub_assign",

@@ -19,8 +19,9 @@ from egov.documents import extraction, rules
 from egov.documents.models import Assignment, DocumentType, IncomingDocument, Opinion, Register
 from egov.documents.rules import INCOMING_TRANSITIONS, IncomingStatus, Secrecy
 from egov.documents.services._base import check_move, incoming_search_text, require_member, store_pdf
+from egov.documents.services.arrival import check_registered_upload
 from egov.documents.services.registers import allocate_number, register_for
-from egov.organizations.models import Agency, Division, Membership
+from egov.organizations.models import Agency, Division, Membership, Role
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ def register_incoming(
         )
     if stored is not None and not text:
         _queue_ocr(document)
+    if scan is not None:  # an electronic original's signatures are checked on arrival
+        check_registered_upload(document, scan, actor=clerk)
     return document
 
 
@@ -409,6 +412,74 @@ def complete_incoming(*, actor: User, document: IncomingDocument, note: str = ""
     return document
 
 
+def reopen(
+    *, leader: User, document: IncomingDocument, reason: str, deadline: date | None = None
+) -> IncomingDocument:
+    """A leader reopens a completed document (the work was not finished after all), with the reason.
+
+    The lines the completion closed open again (with ``deadline`` if given) and their people are
+    told; the reason is kept as the leader's processing note. A document that had no lines (an
+    imported historical entry) waits for the leader's instruction.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": _("Cần ghi lý do mở lại xử lý.")})
+    if deadline is not None and deadline < clock.localnow().date():
+        raise ValidationError({"deadline": _("Hạn xử lý mới không được trước hôm nay.")})
+    with transaction.atomic():
+        document = _locked_for_move(document, IncomingStatus.ASSIGNED, name="reopen", actor=leader)
+        now = clock.now()
+        # complete_incoming closes every open line with the document's completion time.
+        lines = list(
+            document.assignments.filter(is_open=False, closed_at=document.completed_at).select_related(
+                "assignee"
+            )
+        )
+        changes: dict[str, object] = {"is_open": True, "closed_at": None}
+        if deadline is not None:
+            changes["deadline"] = deadline
+        Assignment.objects.filter(pk__in=[a.pk for a in lines]).update(**changes)
+        completed_at, note = document.completed_at, document.completion_note
+        document.status = IncomingStatus.ASSIGNED
+        document.completed_at = None
+        document.completion_note = ""
+        document.deadline = deadline or document.deadline
+        document.save(update_fields=["status", "completed_at", "completion_note", "deadline"])
+        Opinion.objects.create(
+            document=document,
+            author=leader,
+            text=_("Mở lại xử lý: %(reason)s") % {"reason": reason.strip()},
+            created_at=now,
+        )
+        audit.record(
+            actor=leader,
+            action="documents.incoming.reopen",
+            obj=document,
+            details={
+                "reason": reason.strip(),
+                "reopened_assignments": [a.pk for a in lines],
+                "previous_completed_at": completed_at.isoformat() if completed_at else None,
+                "previous_note": note or None,
+                "deadline": deadline.isoformat() if deadline else None,
+            },
+        )
+        subject = _("Văn bản %(n)s được mở lại để xử lý tiếp") % {"n": document.notation}
+        for person in _people_of(lines):
+            _notify(person, subject, document, "documents.incoming.reopened")
+    return document
+
+
+def _people_of(lines: list[Assignment]) -> list[User]:
+    """Who answers for the lines: the person named, or for a unit its division heads."""
+    people = {a.assignee for a in lines if a.assignee is not None}
+    units = {a.division_id for a in lines if a.assignee is None and a.division_id is not None}
+    heads = User.objects.filter(
+        memberships__division_id__in=units,
+        memberships__role=Role.DIVISION_HEAD,
+        memberships__is_active=True,
+    )
+    return sorted(people | set(heads), key=lambda user: user.pk)
+
+
 def reassign_open_work(*, head: User, absent: User, to: User, agency: Agency) -> int:
     """A division head moves every open document assignment of an absent official to a colleague,
     in one action. Both must belong to one of the head's divisions in that agency."""
@@ -480,5 +551,6 @@ __all__ = [
     "reassign_open_work",
     "record_incoming",
     "register_incoming",
+    "reopen",
     "submit_to_leader",
 ]

@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from egov.accounts.models import User
 from egov.accounts.scope import require, scope_of
 from egov.core import audit, clock, files, notifications, pdf
-from egov.documents import extraction, rules
+from egov.documents import extraction, placement, rules
 from egov.documents.models import (
     Delegation,
     DocumentType,
@@ -33,6 +34,8 @@ from egov.documents.services._base import (
     store_pdf,
 )
 from egov.organizations.models import Agency, Division, Membership, Position
+from egov.signatures import services as signature_services
+from egov.signatures.pades import FreezeLayout, PdfProblem
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,16 @@ def create_draft(
     external_recipients: list[str] | None = None,
     in_reply_to: IncomingDocument | None = None,
     replaces: OutgoingDocument | None = None,
+    origin: str = "",
+    corrects: OutgoingDocument | None = None,
 ) -> OutgoingDocument:
     """A specialist's draft: an uploaded PDF, or composed from the form and rendered as PDF (version 1).
 
     ``in_reply_to``: the incoming document this one answers (same agency). ``replaces``: an issued
-    document of the agency with a content error, recalled when this one is issued.
+    document of the agency with a content error, recalled when this one is issued. ``origin``: what
+    the document answers outside this app (``"dossiers:<code>"``: a one-stop dossier's result), told
+    back through ``signals.outgoing_issued``. ``corrects``: an issued document of the agency with
+    an error of form or presentation, which this correcting công văn (đính chính) corrects.
     """
     agency = division.agency
     require(drafter, "documents.draft", agency)
@@ -73,6 +81,7 @@ def create_draft(
         raise ValidationError(_("Văn bản được trả lời không thuộc cơ quan của đơn vị soạn thảo."))
     if replaces is not None and (replaces.agency_id != agency.pk or replaces.status != OutgoingStatus.ISSUED):
         raise ValidationError(_("Chỉ thay thế được văn bản đã phát hành của chính cơ quan."))
+    _check_corrects(corrects, agency=agency, replaces=replaces)
     if rules.is_secret(secrecy):
         raise ValidationError(
             {
@@ -101,6 +110,8 @@ def create_draft(
         secrecy=secrecy,
         in_reply_to=in_reply_to,
         replaces=replaces,
+        corrects=corrects,
+        origin=origin.strip(),
         created_at=clock.now(),
     )
     if composed is not None:
@@ -129,34 +140,52 @@ def create_draft(
                 "sha256": stored.sha256,
                 "composed": composed is not None,
                 "in_reply_to": in_reply_to.pk if in_reply_to else None,
+                "corrects": corrects.pk if corrects else None,
             },
         )
     return document
 
 
+COMPOSED_TEMPLATE = "documents/pdf/composed.html"
+
+
+def _check_corrects(
+    corrects: OutgoingDocument | None, *, agency: Agency, replaces: OutgoingDocument | None
+) -> None:
+    """A correction (đính chính) corrects one issued document of the drafting agency; a document
+    is either corrected (form error) or replaced (content error), not both by one draft."""
+    if corrects is None:
+        return
+    if corrects.agency_id != agency.pk or corrects.status != OutgoingStatus.ISSUED:
+        raise ValidationError(_("Chỉ đính chính được văn bản đã phát hành của chính cơ quan."))
+    if replaces is not None:
+        raise ValidationError(_("Một dự thảo không thể vừa thay thế vừa đính chính văn bản."))
+
+
 def render_composed(document: OutgoingDocument, *, signer_lines: list[str] | None = None) -> bytes:
     """The draft's PDF in the Decree 30 layout, number and date left empty for the issue step."""
+    return pdf.render_pdf(COMPOSED_TEMPLATE, _composed_context(document, signer_lines))
+
+
+def _composed_context(document: OutgoingDocument, signer_lines: list[str] | None) -> dict[str, object]:
     composed = document.composed
     agency = document.agency
     is_cong_van = not document.document_type.abbreviation
-    return pdf.render_pdf(
-        "documents/pdf/composed.html",
-        {
-            "agency_parent": agency.parent.name if agency.parent is not None else "",
-            "agency_name": agency.name,
-            "notation_placeholder": "",
-            "place": composed.get("place", ""),
-            "is_cong_van": is_cong_van,
-            "type_name": document.document_type.name,
-            "title": composed.get("title", "") or document.summary,
-            "summary": document.summary,
-            "addressees": composed.get("addressees", ""),
-            "paragraphs": [p.strip() for p in composed.get("body", "").split("\n") if p.strip()],
-            "recipients": composed.get("recipients", []),
-            "unit_abbreviation": document.division.abbreviation,
-            "block_lines": signer_lines or ["", ""],
-        },
-    )
+    return {
+        "agency_parent": agency.parent.name if agency.parent is not None else "",
+        "agency_name": agency.name,
+        "notation_placeholder": "",
+        "place": composed.get("place", ""),
+        "is_cong_van": is_cong_van,
+        "type_name": document.document_type.name,
+        "title": composed.get("title", "") or document.summary,
+        "summary": document.summary,
+        "addressees": composed.get("addressees", ""),
+        "paragraphs": [p.strip() for p in composed.get("body", "").split("\n") if p.strip()],
+        "recipients": composed.get("recipients", []),
+        "unit_abbreviation": document.division.abbreviation,
+        "block_lines": signer_lines or ["", ""],
+    }
 
 
 def _add_version(
@@ -337,24 +366,45 @@ def submit_for_signature(
     """The clerk has checked the form and submits the draft to a signer (trình ký).
 
     The signer must hold ``documents.sign`` and a signing capacity (position or delegation) today.
-    For a composed draft, the final PDF is rendered now with the signature block and empty number
-    and date: that frozen PDF is what the signatures integration signs.
+    The draft is frozen now (DOMAIN.md §3): a composed draft is rendered with the signature block,
+    an uploaded one is taken as it is; ``signatures.services.freeze_document`` adds the
+    verification QR code and link, the empty number/date fields and the empty signature fields
+    where ``documents.placement`` says. That FROZEN version is what the signer signs.
     """
     require_member(
         signer, document.agency_id, "documents.sign", _("Người được trình không có thẩm quyền ký.")
     )
     capacity = capacity_of(signer, document.agency)
-    frozen_pdf: bytes | None = None
-    if document.composed:
-        frozen_pdf = render_composed(document, signer_lines=_signature_lines(document, signer, capacity))
+    # Checked before the rendering (a second or so), on the row's status (the caller's instance may
+    # be stale); checked again on the locked row below.
+    check_move(
+        OUTGOING_TRANSITIONS,
+        OutgoingDocument.objects.filter(pk=document.pk).values_list("status", flat=True).get(),
+        OutgoingStatus.AWAITING_SIGNATURE,
+        name="submit_for_signature",
+        actor=clerk,
+        agency_id=document.agency_id,
+    )
+    to_freeze, layout = _ready_to_freeze(document, _signature_lines(document, signer, capacity))
     with transaction.atomic():
         document = _locked(document)
+        try:
+            frozen = signature_services.freeze_document(
+                actor=clerk,
+                agency=document.agency,
+                pdf=to_freeze,
+                layout=layout,
+                title=document.summary,
+                source=f"documents:{document.pk}",
+            )
+        except PdfProblem as exc:
+            raise ValidationError(str(exc)) from exc
+        stored, _pages = store_pdf(frozen.pdf, folder="documents/outgoing", name="trinh-ky.pdf")
+        _add_version(document, stored, clerk, note=_("Bản trình ký"), kind=OutgoingVersion.Kind.FROZEN)
         document.signer = signer
         document.capacity = capacity.value
-        document.save(update_fields=["signer", "capacity"])
-        if frozen_pdf is not None:
-            stored, _pages = store_pdf(frozen_pdf, folder="documents/outgoing", name="trinh-ky.pdf")
-            _add_version(document, stored, clerk, note=_("Bản trình ký"))
+        document.issued_file = frozen.issued_file
+        document.save(update_fields=["signer", "capacity", "issued_file"])
         document = _move(
             document,
             actor=clerk,
@@ -370,6 +420,37 @@ def submit_for_signature(
             event="documents.outgoing.awaiting_signature",
         )
     return document
+
+
+def _ready_to_freeze(document: OutgoingDocument, signer_lines: list[str]) -> tuple[bytes, FreezeLayout]:
+    """The PDF to freeze and where its fields go: from the layout (composed) or the clerk's pick."""
+    if document.composed:
+        return placement.render_for_signing(COMPOSED_TEMPLATE, _composed_context(document, signer_lines))
+    draft = latest_draft(document)
+    if draft is None:
+        raise ValidationError(_("Văn bản chưa có tệp dự thảo để trình ký."))
+    data = read_version(draft)
+    sizes = placement.page_sizes(data)
+    # Read from the row: the pick may have been saved through another instance of the document.
+    picked = (
+        OutgoingDocument.objects.filter(pk=document.pk).values_list("signature_placement", flat=True).first()
+    )
+    return data, placement.freeze_layout(placement.effective_placement(picked or {}, sizes))
+
+
+def latest_draft(document: OutgoingDocument) -> OutgoingVersion | None:
+    """The newest draft PDF (not a frozen, signed or issued one)."""
+    return document.versions.filter(kind=OutgoingVersion.Kind.DRAFT).order_by("-number").first()
+
+
+def frozen_version(document: OutgoingDocument) -> OutgoingVersion | None:
+    """The PDF frozen for the current signature round (the newest FROZEN version)."""
+    return document.versions.filter(kind=OutgoingVersion.Kind.FROZEN).order_by("-number").first()
+
+
+def read_version(version: OutgoingVersion) -> bytes:
+    with default_storage.open(version.file_name, "rb") as handle:
+        return bytes(handle.read())
 
 
 def _signature_lines(document: OutgoingDocument, signer: User, capacity: rules.Capacity) -> list[str]:
@@ -395,21 +476,31 @@ def _signature_lines(document: OutgoingDocument, signer: User, capacity: rules.C
     )
 
 
+def _extends(signed: bytes, frozen: bytes) -> bool:
+    """``signed`` is ``frozen`` followed by incremental updates (PDF revisions are appended)."""
+    return len(signed) > len(frozen) and signed.startswith(frozen)
+
+
 def current_pdf(document: OutgoingDocument) -> OutgoingVersion | None:
     return document.versions.order_by("-number").first()
 
 
 def record_signed_version(*, document: OutgoingDocument, signed_pdf: bytes, signer: User) -> OutgoingDocument:
-    """Called by the signatures integration once the signer has signed the frozen PDF.
+    """Called by the signing screens (``services.signing``) once the signer has signed the frozen PDF.
 
-    Stores the signed PDF as a new version (checked by content like any upload) and moves the
-    document to "signed, awaiting issue". Only the signer the document was submitted to may sign.
+    Stores the signed PDF as a SIGNED version (checked by content like any upload) and moves the
+    document to "signed, awaiting issue". Only the signer the document was submitted to may sign,
+    and only the frozen PDF: the signed file must be that file plus incremental updates (the
+    signature), so nothing else can be recorded as what the leader signed.
     """
     stored, _pages = store_pdf(signed_pdf, folder="documents/signed", name="da-ky.pdf")
     with transaction.atomic():
         document = _locked(document)
         if document.signer_id != signer.pk:
             raise PermissionDenied(_("Văn bản này được trình cho người ký khác."))
+        frozen = frozen_version(document)
+        if frozen is None or not _extends(signed_pdf, read_version(frozen)):
+            raise ValidationError(_("Tệp đã ký không phải là bản trình ký của văn bản này."))
         version = _add_version(
             document, stored, signer, note=_("Bản đã ký số"), kind=OutgoingVersion.Kind.SIGNED
         )
@@ -433,6 +524,9 @@ __all__ = [
     "capacity_of",
     "create_draft",
     "current_pdf",
+    "frozen_version",
+    "latest_draft",
+    "read_version",
     "record_signed_version",
     "render_composed",
     "send_back",

@@ -24,6 +24,7 @@ from egov.documents.forms import (
     IncomingForm,
     InstructForm,
     OpinionForm,
+    ReopenForm,
     SubAssignForm,
     SubmitToLeaderForm,
 )
@@ -96,6 +97,9 @@ def _context(actor: User, document: IncomingDocument, **forms: object) -> dict[s
     )
     can_process = status == rules.IncomingStatus.ASSIGNED and services.may_process(actor, document)
     can_complete = status == rules.IncomingStatus.ASSIGNED and services.may_complete(actor, document)
+    can_reopen = status == rules.IncomingStatus.COMPLETED and scope.can(
+        "documents.instruct", document.agency_id
+    )
     return {
         "document": document,
         "assignments": document.assignments.select_related("assignee", "division"),
@@ -112,6 +116,8 @@ def _context(actor: User, document: IncomingDocument, **forms: object) -> dict[s
         "opinion_form": forms.get("opinion_form") or (OpinionForm() if can_process else None),
         "can_reply": can_process and scope.can("documents.draft", document.agency_id),
         "complete_form": forms.get("complete_form") or (CompleteForm() if can_complete else None),
+        "reopen_form": forms.get("reopen_form") or (ReopenForm() if can_reopen else None),
+        "corrections": selectors.delivered_corrections(actor, document),
         "sub_assign_form": forms.get("sub_assign_form")
         or (
             SubAssignForm(agency_id=document.agency_id, division_ids=scope.division_ids)
@@ -258,6 +264,25 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.complete_incoming(actor=actor, document=document, note=data["note"]),
         _("Đã hoàn thành xử lý văn bản."),
         errors=(rules.IllegalTransition,),
+    )
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = official(request)
+    document = incoming_of(actor, pk)
+    form = ReopenForm(request.POST)
+    return _act(
+        request,
+        actor,
+        document,
+        "reopen_form",
+        form,
+        lambda data: services.reopen(
+            leader=actor, document=document, reason=data["reason"], deadline=data["deadline"]
+        ),
+        _("Đã mở lại xử lý văn bản."),
     )
 
 

@@ -8,22 +8,32 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from egov.accounts.decorators import login_required
 from egov.accounts.models import User
 from egov.accounts.scope import scope_of
 from egov.documents import rules, selectors, services
-from egov.documents.forms import CommentForm, DraftForm, SecretOutgoingForm, SignerForm, VersionForm
-from egov.documents.models import IncomingDocument, OutgoingDocument
+from egov.documents.forms import (
+    CommentForm,
+    DraftForm,
+    IssueForm,
+    SecretOutgoingForm,
+    SignerForm,
+    VersionForm,
+)
+from egov.documents.models import DocumentType, IncomingDocument, OutgoingDocument, OutgoingVersion
 from egov.documents.rules import OutgoingStatus
+from egov.documents.services import issuing
+from egov.documents.views import signing as signing_views
 from egov.documents.views._common import add_errors, official, pdf_response
 from egov.organizations.models import Division
 
 
 def outgoing_of(actor: User, pk: int) -> OutgoingDocument:
     rows = selectors.visible_outgoing(actor).select_related(
-        "document_type", "division", "agency", "drafter", "signer", "register", "in_reply_to"
+        "document_type", "division", "agency", "drafter", "signer", "register", "in_reply_to", "corrects"
     )
     return get_object_or_404(rows, pk=pk)
 
@@ -49,7 +59,16 @@ def create_draft(request: HttpRequest) -> HttpResponse:
         }
     if replaces is not None:
         initial = {"summary": replaces.summary, "document_type": replaces.document_type_id}
-    form = DraftForm(request.POST or None, request.FILES or None, divisions=divisions, initial=initial)
+    corrigible = selectors.correctable_outgoing(actor, divisions)
+    if request.GET.get("corrects"):
+        initial = _correction_initial(get_object_or_404(corrigible, pk=_digits(request.GET["corrects"])))
+    form = DraftForm(
+        request.POST or None,
+        request.FILES or None,
+        divisions=divisions,
+        initial=initial,
+        corrigible=corrigible,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         composed = None
@@ -75,6 +94,7 @@ def create_draft(request: HttpRequest) -> HttpResponse:
                 external_recipients=data["external_recipients"].splitlines(),
                 in_reply_to=reply_to,
                 replaces=replaces,
+                corrects=data.get("corrects"),
             )
         except ValidationError as error:
             add_errors(form, error)
@@ -84,6 +104,23 @@ def create_draft(request: HttpRequest) -> HttpResponse:
     return render(
         request, "documents/outgoing_form.html", {"form": form, "reply_to": reply_to, "replaces": replaces}
     )
+
+
+def _digits(value: str) -> int:
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+def _correction_initial(corrected: OutgoingDocument) -> dict[str, object]:
+    """A correcting công văn (đính chính, Decree 30) of an issued document, prefilled."""
+    return {
+        "corrects": corrected.pk,
+        "document_type": DocumentType.objects.filter(code="cong-van").values_list("pk", flat=True).first(),
+        "summary": _("Đính chính văn bản số %(n)s") % {"n": corrected.notation},
+        "recipient_agencies": [r.agency for r in corrected.recipients.all() if r.agency is not None],
+        "external_recipients": "\n".join(r.name for r in corrected.recipients.all() if r.agency is None),
+    }
 
 
 def _replaces(actor: User, value: str | None) -> OutgoingDocument | None:
@@ -138,7 +175,11 @@ def _context(actor: User, document: OutgoingDocument, **forms: object) -> dict[s
     status = document.status
     agency = document.agency_id
     is_head = scope.can("documents.review", agency) and document.division_id in scope.division_ids
+    may_sign = status == OutgoingStatus.AWAITING_SIGNATURE and document.signer_id == actor.pk
     return {
+        **signing_views.picker_context(actor, document, forms.get("placement_form")),  # type: ignore[arg-type]
+        **(signing_views.signing_context(actor) if may_sign else {}),
+        "may_sign": may_sign,
         "document": document,
         "versions": document.versions.select_related("created_by"),
         "comments": document.comments.select_related("author"),
@@ -161,15 +202,29 @@ def _context(actor: User, document: OutgoingDocument, **forms: object) -> dict[s
             else None
         ),
         "can_issue": status == OutgoingStatus.SIGNED and scope.can("documents.issue", agency),
+        "issue_sealed": status == OutgoingStatus.SIGNED
+        and scope.can("documents.issue", agency)
+        and issuing.will_be_sealed(document),
+        "issue_form": IssueForm(),
         "can_recall": status == OutgoingStatus.ISSUED and scope.can("documents.sign", agency),
         "can_replace": status == OutgoingStatus.ISSUED and scope.can("documents.draft", agency),
+        "corrections": selectors.issued_corrections(actor, document),
     }
 
 
 @login_required
 def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = official(request)
-    return render(request, "documents/outgoing_detail.html", _context(actor, outgoing_of(actor, pk)))
+    return render_detail(request, actor, outgoing_of(actor, pk))
+
+
+def render_detail(
+    request: HttpRequest, actor: User, document: OutgoingDocument, *, status: int = 200, **forms: object
+) -> HttpResponse:
+    """The document's page; ``forms`` are bound forms to show again with their errors."""
+    return render(
+        request, "documents/outgoing_detail.html", _context(actor, document, **forms), status=status
+    )
 
 
 def _done(request: HttpRequest, pk: int, message: str) -> HttpResponse:
@@ -177,8 +232,10 @@ def _done(request: HttpRequest, pk: int, message: str) -> HttpResponse:
     return redirect("documents:outgoing_detail", pk=pk)
 
 
+@sensitive_post_parameters("seal_pin")  # the seal's PIN never reaches an error report
 @login_required
 @require_POST
+@sensitive_variables("issue_form")
 def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One POST per move; a refused move shows the page again with the reason."""
     actor = official(request)
@@ -229,16 +286,31 @@ def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.recall(leader=actor, document=document, reason=request.POST.get("reason", ""))
             return _done(request, pk, _("Đã thu hồi văn bản."))
         if action == "issue":
-            issued = services.issue(clerk=actor, document=document)
-            return _done(request, pk, _("Đã phát hành văn bản số %(n)s.") % {"n": issued.notation})
+            issue_form = IssueForm(request.POST)
+            issue_form.is_valid()
+            issued = services.issue(
+                clerk=actor, document=document, seal_pin=issue_form.cleaned_data.get("seal_pin", "")
+            )
+            return _done(request, pk, _issued_message(issued))
     except (ValidationError, rules.IllegalTransition, rules.CapacityError, rules.NotationError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("documents:outgoing_detail", pk=pk)
     raise Http404
 
 
+def _issued_message(issued: OutgoingDocument) -> str:
+    if issued.versions.filter(kind=OutgoingVersion.Kind.ISSUED).exists():
+        return _("Đã phát hành văn bản số %(n)s: đã điền số, ngày và đóng dấu số của cơ quan.") % {
+            "n": issued.notation
+        }
+    return _(
+        "Đã phát hành văn bản số %(n)s, không có chữ ký số của cơ quan "
+        "(bản đã ký không có ô số, ngày và ô chữ ký cơ quan để đóng dấu số)."
+    ) % {"n": issued.notation}
+
+
 def _again(request: HttpRequest, actor: User, document: OutgoingDocument, **forms: object) -> HttpResponse:
-    return render(request, "documents/outgoing_detail.html", _context(actor, document, **forms), status=400)
+    return render_detail(request, actor, document, status=400, **forms)
 
 
 @login_required
