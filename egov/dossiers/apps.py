@@ -8,4 +8,4 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Hồ sơ một cửa")
 
     def ready(self) -> None:
-        from egov.dossiers import receivers  # noqa: F401 - connects payment_settled (fees of dossiers)
+        from egov.dossiers import receivers  # noqa: F401 - payment_settled, outgoing_issued

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from egov.accounts.models import User
 from egov.core import clock
 from egov.core.files import FileKind, FileRejected, StoredFile, check_upload, limits_hint, store
+from egov.documents.models import DocumentType
+from egov.documents.services import ComposedContent
 from egov.dossiers.models import DeliveryMethod, Dossier
 from egov.dossiers.services.processing import (
     HANDOVER_KINDS,
@@ -256,6 +258,61 @@ class FinishForm(ActionForm):
 
     def stored_file(self) -> StoredFile:
         return store(self.checked, self.cleaned_data["result_file"], folder="dossiers/results")
+
+
+class ResultDocumentForm(ActionForm):
+    """The result drafted as an outgoing document: its type, summary, and an uploaded PDF or DOCX, or
+    the body composed in the form (for the types the documents app composes, e.g. công văn)."""
+
+    document_type = forms.ModelChoiceField(
+        queryset=DocumentType.objects.filter(kind=DocumentType.Kind.DOCUMENT, is_active=True),
+        label=_("Loại văn bản"),
+        empty_label=None,
+        help_text=_("Ví dụ: Quyết định (cấp, công nhận), Công văn (trả lời)."),
+    )
+    summary = forms.CharField(label=_("Trích yếu"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    draft_file = forms.FileField(
+        label=_("Tệp dự thảo (PDF hoặc DOCX)"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".pdf,.docx"}),
+    )
+    body = forms.CharField(
+        label=_("Hoặc nội dung văn bản (soạn theo mẫu)"),
+        required=False,
+        max_length=20000,
+        help_text=_("Chỉ với công văn, thông báo: mỗi đoạn một dòng. Để trống khi tải tệp lên."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    place = forms.CharField(
+        label=_("Địa danh"),
+        required=False,
+        max_length=100,
+        help_text=_("Khi soạn theo mẫu, ví dụ Thanh Hóa."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        has_file, body = data.get("draft_file") is not None, (data.get("body") or "").strip()
+        if has_file == bool(body):
+            raise forms.ValidationError(
+                _("Tải lên tệp dự thảo hoặc nhập nội dung để soạn theo mẫu (một trong hai)."), code="source"
+            )
+        if body and not (data.get("place") or "").strip():
+            self.add_error("place", _("Hãy ghi địa danh của văn bản soạn theo mẫu."))
+        return data
+
+    def composed(self, addressee: str) -> ComposedContent | None:
+        """The composed content for ``documents.services.create_draft`` (``None`` for an upload)."""
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            return None
+        return ComposedContent(
+            place=self.cleaned_data["place"].strip(),
+            title="",
+            body=body,
+            addressees=addressee,
+            recipients=[gettext("Như trên")],
+        )
 
 
 class ReturnForm(ActionForm):

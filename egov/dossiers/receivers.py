@@ -1,4 +1,5 @@
-"""Receivers of signals sent by lower apps: payments tells the one-stop shop a fee order is settled."""
+"""Receivers of signals sent by apps beside the one-stop shop: payments tells it a fee order is
+settled; documents tells it an outgoing document was issued (a dossier's signed result)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from egov.documents.models import OutgoingDocument, OutgoingVersion
+from egov.documents.signals import outgoing_issued
 from egov.dossiers.models import Dossier
 from egov.dossiers.rules import IllegalTransition, Status
 from egov.dossiers.services.fees import PURPOSE_OBLIGATION
 from egov.dossiers.services.processing import obligation_met
+from egov.dossiers.services.result_document import finish_with_document
 from egov.payments.models import FeeOrder, Receipt
 from egov.payments.signals import payment_settled
 
@@ -57,3 +61,13 @@ def settle_obligation(
         obligation_met(dossier=dossier, officer=order.created_by, note=note)
     except (PermissionDenied, IllegalTransition) as error:
         logger.warning("dossier %s: obligation paid but not moved to processing: %s", dossier.code, error)
+
+
+@receiver(outgoing_issued, sender=OutgoingDocument, dispatch_uid="dossiers.finish_with_result_document")
+def finish_with_result_document(
+    sender: Any, *, document: OutgoingDocument, version: OutgoingVersion | None, **kwargs: Any
+) -> None:
+    """An issued result document (origin ``dossiers:<code>``) finishes its dossier with the signed
+    PDF. Inside the issuing transaction: a refusal (``ValidationError``, in Vietnamese) rolls the
+    issue back, so the document is never issued while its dossier stays unfinished."""
+    finish_with_document(document=document, version=version)

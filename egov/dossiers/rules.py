@@ -296,3 +296,47 @@ def second_factor_matches(candidates: list[str], given: str) -> bool:
         if len(digits) >= 4 and hmac.compare_digest(digits[-4:], given):
             matched = True
     return matched
+
+
+# --- The result issued as an outgoing document ---------------------------------------------------
+
+RESULT_ORIGIN_PREFIX = "dossiers:"
+
+
+def result_origin(code: str) -> str:
+    """What ``OutgoingDocument.origin`` says of a dossier's result document: ``dossiers:<code>``."""
+    return f"{RESULT_ORIGIN_PREFIX}{code}"
+
+
+def code_from_origin(origin: str) -> str | None:
+    """The dossier code an outgoing document's origin names, or ``None`` for another origin."""
+    if not origin.startswith(RESULT_ORIGIN_PREFIX):
+        return None
+    return origin.removeprefix(RESULT_ORIGIN_PREFIX).strip() or None
+
+
+class ResultStage(StrEnum):
+    """Where the result document stands, as the dossier's page says it (the documents app's own
+    statuses are finer: content review and form check are both still a draft here)."""
+
+    DRAFT = "draft"
+    AWAITING_SIGNATURE = "awaiting_signature"
+    SIGNED = "signed"
+    ISSUED = "issued"
+    RECALLED = "recalled"
+
+
+RESULT_STAGE_LABELS = {
+    ResultStage.DRAFT: _("Dự thảo"),
+    ResultStage.AWAITING_SIGNATURE: _("Chờ ký"),
+    ResultStage.SIGNED: _("Đã ký"),
+    ResultStage.ISSUED: _("Đã phát hành"),
+    ResultStage.RECALLED: _("Đã thu hồi"),
+}
+
+
+def result_stage(outgoing_status: str) -> ResultStage:
+    """The stage of an outgoing document's status (``documents.rules.OutgoingStatus`` values)."""
+    if outgoing_status in {s.value for s in ResultStage}:
+        return ResultStage(outgoing_status)
+    return ResultStage.DRAFT  # draft, content review, form check

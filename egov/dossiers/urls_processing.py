@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
         name="handover_attachment",
     ),
     path("<int:pk>/giay-to/<int:document>/", processing_documents.document_file, name="document_file"),
+    path("<int:pk>/ket-qua/", processing_documents.result_file, name="result_file"),
     path("<int:pk>/xin-loi/<int:apology>/mau-04.pdf", processing_documents.apology_pdf, name="apology_pdf"),
     path("<int:pk>/thong-bao-dung.pdf", processing_documents.stop_notice_pdf, name="stop_notice_pdf"),
     path("chuyen-cong-viec/", processing_extra.reassign, name="reassign"),

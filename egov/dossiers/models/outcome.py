@@ -18,7 +18,12 @@ class DeliveryMethod(models.TextChoices):
 
 
 class DossierResult(models.Model):
-    """The result file (later: the signed outgoing document) and who took it."""
+    """The result file and who took it.
+
+    A dossier processed electronically has its result issued as an outgoing document of the agency
+    (``result_document``): the file is then that document's issued, digitally signed PDF. A paper
+    result scanned at the end has no document.
+    """
 
     dossier = models.OneToOneField(
         Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="result"
@@ -31,6 +36,14 @@ class DossierResult(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người phê duyệt"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    result_document = models.ForeignKey(
+        "documents.OutgoingDocument",
+        verbose_name=_("văn bản kết quả"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )

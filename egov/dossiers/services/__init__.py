@@ -40,6 +40,7 @@ from egov.dossiers.services.reception import (
     resubmit,
     withdraw,
 )
+from egov.dossiers.services.result_document import draft_result_document, finish_with_document
 from egov.dossiers.services.results import finish, rate, return_result
 
 __all__ = [
@@ -49,7 +50,9 @@ __all__ = [
     "SupplementFile",
     "accept_dossier",
     "deliver_online",
+    "draft_result_document",
     "finish",
+    "finish_with_document",
     "hand_over",
     "issue_apology",
     "obligation_met",

@@ -9,20 +9,39 @@ from django.utils.translation import gettext as _
 
 from egov.core import clock
 from egov.core.files import StoredFile
+from egov.documents.models import OutgoingDocument
+from egov.documents.rules import OutgoingStatus
 from egov.dossiers import rules
 from egov.dossiers.models import DeliveryMethod, Dossier, DossierResult, Rating
 from egov.dossiers.rules import Status
 from egov.dossiers.services._base import Actor, check, complete, locked, record
+from egov.dossiers.signed_results import pending_result_document
+
+# A result document in these statuses is in the leader's or the clerk's hands: its issue finishes
+# the dossier, so a paper result must not overtake it.
+SIGNING_STATUSES = frozenset({OutgoingStatus.AWAITING_SIGNATURE, OutgoingStatus.SIGNED})
 
 
-def finish(*, dossier: Dossier, leader: Actor, result_file: StoredFile, note: str = "") -> DossierResult:
+def finish(
+    *,
+    dossier: Dossier,
+    leader: Actor,
+    result_file: StoredFile,
+    note: str = "",
+    result_document: OutgoingDocument | None = None,
+) -> DossierResult:
     """A leader approves the result (4 → 9); the dossier goes back to the desk for return.
 
-    ``result_file`` was checked and stored by ``core.files`` (later: the signed outgoing document).
+    ``result_file`` was checked and stored by ``core.files``: a scanned paper result, or the issued
+    signed PDF of ``result_document`` (``result_document.finish_with_document``, at its issue).
+    A paper result is refused while a result document waits for its signature or its issue, whose
+    issue would then find the dossier finished.
     """
     with transaction.atomic():
         dossier = locked(dossier)
         row = check(dossier, to=Status.FINISHED, actor=leader, service="finish")
+        if result_document is None:
+            _refuse_paper_result_while_signing(dossier)
         now = clock.now()
         dossier.handovers.filter(completed_at__isnull=True).update(completed_at=now)
         result = DossierResult.objects.create(
@@ -33,16 +52,30 @@ def finish(*, dossier: Dossier, leader: Actor, result_file: StoredFile, note: st
             file_content_type=result_file.content_type,
             issued_at=now,
             issued_by=leader,
+            result_document=result_document,
         )
         dossier.current_step, dossier.current_assignee = None, None
         dossier.current_agency, dossier.current_division = (
             dossier.receiving_agency,
             dossier.receiving_division,
         )
-        complete(
-            dossier, row, actor=leader, now=now, note=note.strip(), details={"sha256": result_file.sha256}
-        )
+        details: dict[str, object] = {"sha256": result_file.sha256}
+        if result_document is not None:
+            details["result_document"] = result_document.pk
+        complete(dossier, row, actor=leader, now=now, note=note.strip(), details=details)
     return result
+
+
+def _refuse_paper_result_while_signing(dossier: Dossier) -> None:
+    document = pending_result_document(dossier)
+    if document is not None and document.status in SIGNING_STATUSES:
+        raise rules.IllegalTransition(
+            _(
+                "Văn bản kết quả điện tử của hồ sơ đang ở bước “%(status)s”; kết quả được phê duyệt "
+                "khi văn bản đó được ký số và phát hành."
+            )
+            % {"status": document.status_label}
+        )
 
 
 def return_result(

@@ -24,6 +24,11 @@ from egov.core import calendar, clock
 from egov.dossiers import rules, selectors
 from egov.dossiers.models import Dossier, Handover
 from egov.dossiers.rules import STATUS_LABELS, TIMELINESS_LABELS, Status
+from egov.dossiers.signed_results import (
+    result_document_state,
+    verification_of,
+    with_result_document_id,
+)
 from egov.dossiers.views.processing_actions import BY_SLUG, Action, Situation, available_actions
 from egov.procedures.models import ProcessStep
 
@@ -39,7 +44,7 @@ def official(request: HttpRequest) -> User:
 
 def dossier_of(actor: User, pk: int) -> Dossier:
     """The dossier with everything its summary shows, or 404 outside the actor's agencies."""
-    queryset = selectors.visible_dossiers(actor).select_related(
+    queryset = with_result_document_id(selectors.visible_dossiers(actor)).select_related(
         "procedure",
         "applicant",
         "agency",
@@ -105,6 +110,8 @@ def render_detail(
         "can_print_slip": dossier.received_at is not None and dossier.due_at is not None,
         "can_print_stop_notice": dossier.status_enum is Status.STOPPED and dossier.received_at is not None,
         "is_paused": dossier.paused_since is not None,
+        "result_document": result_document_state(actor, dossier, s.result_document),
+        "verification": verification_of(getattr(dossier, "result", None)),
     }
     return render(request, "dossiers/processing/detail.html", context, status=status)
 

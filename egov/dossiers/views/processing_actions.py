@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.utils.functional import Promise
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.models import User
 from egov.accounts.scope import scope_of
+from egov.documents.models import DocumentType, OutgoingDocument
 from egov.dossiers import forms_processing as f
 from egov.dossiers import rules, selectors, services
 from egov.dossiers.models import DeliveryMethod, Dossier, Handover
@@ -25,6 +27,9 @@ from egov.dossiers.rules import Status
 from egov.dossiers.services import fees
 from egov.dossiers.services._base import actor_may
 from egov.dossiers.services.processing import RECIPIENT_PERMISSIONS
+from egov.dossiers.services.result_document import at_last_step, suggested_summary
+from egov.dossiers.services.results import SIGNING_STATUSES
+from egov.dossiers.signed_results import pending_result_document
 from egov.organizations.models import Agency, Division
 from egov.payments.services import ExemptionData
 from egov.procedures.models import ProcessStep
@@ -42,6 +47,11 @@ class Situation:
     @property
     def state(self) -> str:
         return f.dossier_state(self.dossier, self.open_handover.pk if self.open_handover else None)
+
+    @cached_property
+    def result_document(self) -> OutgoingDocument | None:
+        """The result document drafted for the dossier and not recalled, if any."""
+        return pending_result_document(self.dossier)
 
 
 type Run = Callable[[Situation, Any], str]
@@ -62,18 +72,25 @@ class Action:
         if self.available is not None:
             return self.available(s)
         assert self.target is not None
-        d = s.dossier
-        if self.target not in rules.allowed_targets(d.status_enum, accepted=d.is_accepted):
-            return False
-        row = rules.transition(d.status_enum, self.target, accepted=d.is_accepted)
-        return row.name == self.service and actor_may(s.actor, row.permission, d)
+        return table_allows(s, self.service, self.target)
 
     def form(self, s: Situation, data: Any = None, files: Any = None) -> f.ActionForm:
         kwargs: dict[str, Any] = {"prefix": self.slug, "initial": {"state": s.state}}
         if self.form_class is f.HandOverForm:
             kwargs |= hand_over_choices(s)
             kwargs["initial"]["step"] = default_step(s)
+        if self.form_class is f.ResultDocumentForm:
+            kwargs["initial"] |= result_document_initial(s)
         return self.form_class(data, files, **kwargs)
+
+
+def table_allows(s: Situation, service: str, target: Status) -> bool:
+    """The transition table has ``service``'s move from the current status, and the actor may make it."""
+    d = s.dossier
+    if target not in rules.allowed_targets(d.status_enum, accepted=d.is_accepted):
+        return False
+    row = rules.transition(d.status_enum, target, accepted=d.is_accepted)
+    return row.name == service and actor_may(s.actor, row.permission, d)
 
 
 # --- conditions outside the table ---------------------------------------------------------------
@@ -99,6 +116,33 @@ def _can_hand_over(s: Situation) -> bool:
 
 def _can_apologise(s: Situation) -> bool:
     return s.dossier.status_enum in rules.OPEN and actor_may(s.actor, "dossiers.approve", s.dossier)
+
+
+def _can_draft_result(s: Situation) -> bool:
+    """At the last step, for a processing official who drafts documents in the competent agency,
+    while the dossier has no result document yet."""
+    d = s.dossier
+    return (
+        d.status_enum is Status.IN_PROGRESS
+        and _may_process(s)
+        and scope_of(s.actor).can("documents.draft", d.agency_id)
+        and at_last_step(d, s.steps)
+        and s.result_document is None
+    )
+
+
+def _can_finish_on_paper(s: Situation) -> bool:
+    """The leader's approval with a scanned result, unless a result document is being signed."""
+    document = s.result_document
+    if document is not None and document.status in SIGNING_STATUSES:
+        return False
+    return table_allows(s, "finish", Status.FINISHED)
+
+
+def result_document_initial(s: Situation) -> dict[str, Any]:
+    """The summary from the procedure and the applicant; a decision by default."""
+    decision = DocumentType.objects.filter(code="quyet-dinh", is_active=True).values_list("pk", flat=True)
+    return {"summary": suggested_summary(s.dossier), "document_type": decision.first()}
 
 
 def hand_over_choices(s: Situation) -> dict[str, Any]:
@@ -203,6 +247,24 @@ def _finish(s: Situation, form: Any) -> str:
     return gettext("Đã phê duyệt kết quả; hồ sơ chuyển về bộ phận một cửa để trả.")
 
 
+def _draft_result(s: Situation, form: Any) -> str:
+    data = form.cleaned_data
+    upload = data["draft_file"]
+    services.draft_result_document(
+        dossier=s.dossier,
+        drafter=s.actor,
+        document_type=data["document_type"],
+        summary=data["summary"],
+        upload=upload,
+        upload_name=upload.name if upload is not None else None,
+        composed=form.composed(s.dossier.applicant.name),
+    )
+    return gettext(
+        "Đã tạo dự thảo văn bản kết quả. Mở văn bản để trình duyệt, trình ký; khi văn bản được ký số "
+        "và phát hành, hồ sơ tự chuyển sang đã giải quyết xong."
+    )
+
+
 def _return(s: Situation, form: Any) -> str:
     data = form.cleaned_data
     services.return_result(
@@ -246,7 +308,22 @@ ACTIONS: tuple[Action, ...] = (
     Action("nhan-xu-ly", _("Nhận xử lý"), f.TakeForm, _start, "start_processing", Status.IN_PROGRESS),
     Action("nhan-ho-so", _("Nhận vào hộp việc của tôi"), f.TakeForm, _take, available=_can_take),
     Action("chuyen-xu-ly", _("Chuyển xử lý"), f.HandOverForm, _hand_over, available=_can_hand_over),
-    Action("phe-duyet", _("Phê duyệt kết quả"), f.FinishForm, _finish, "finish", Status.FINISHED),
+    Action(
+        "du-thao-ket-qua",
+        _("Dự thảo văn bản kết quả"),
+        f.ResultDocumentForm,
+        _draft_result,
+        available=_can_draft_result,
+    ),
+    Action(
+        "phe-duyet",
+        _("Phê duyệt kết quả"),
+        f.FinishForm,
+        _finish,
+        "finish",
+        Status.FINISHED,
+        available=_can_finish_on_paper,
+    ),
     Action("tra-ket-qua", _("Trả kết quả"), f.ReturnForm, _return, "return_result", Status.RETURNED),
     Action(
         "yeu-cau-bo-sung",

@@ -1,5 +1,5 @@
-"""Files of the processing screen: the attachments of a hand-over, and the letters the agency
-issues to the applicant, the apology (form 04) and the stop notice (form 05), as PDFs.
+"""Files of the processing screen: the attachments of a hand-over, the result file, and the letters
+the agency issues to the applicant, the apology (form 04) and the stop notice (form 05), as PDFs.
 
 Every read starts from ``dossier_of``: a dossier outside the actor's agencies answers 404, and so
 does an attachment or an apology that is not that dossier's.
@@ -16,7 +16,14 @@ from egov.accounts.decorators import login_required
 from egov.accounts.models import User
 from egov.core.downloads import stored_file_response
 from egov.dossiers import printing, selectors
-from egov.dossiers.models import Apology, Dossier, DossierDocument, HandoverAttachment, StatusChange
+from egov.dossiers.models import (
+    Apology,
+    Dossier,
+    DossierDocument,
+    DossierResult,
+    HandoverAttachment,
+    StatusChange,
+)
 from egov.dossiers.rules import Status
 from egov.dossiers.views.processing import dossier_of, official
 from egov.organizations.models import Agency, Membership, Position
@@ -49,6 +56,17 @@ def document_file(request: HttpRequest, pk: int, document: int) -> FileResponse:
         row.file_name,
         download_name=row.file_name.rsplit("/", 1)[-1],
         content_type=row.file_content_type,
+    )
+
+
+@login_required
+def result_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The dossier's result file (the issued signed PDF of its result document, or the scan of a
+    paper result), for the officials who see the dossier."""
+    dossier = dossier_of(official(request), pk)
+    result = get_object_or_404(DossierResult, dossier=dossier)
+    return stored_file_response(
+        result.file_name, download_name=f"{dossier.code}-ket-qua.pdf", content_type=result.file_content_type
     )
 
 

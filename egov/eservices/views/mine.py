@@ -21,6 +21,7 @@ from egov.dossiers import services as dossier_services
 from egov.dossiers.models import Dossier
 from egov.dossiers.rules import STATUS_LABELS, IllegalTransition, Status
 from egov.dossiers.selectors import public_timeline
+from egov.dossiers.signed_results import verification_of
 from egov.dossiers.views import desk_print
 from egov.eservices import selectors, services
 from egov.eservices.forms import PostalDeliveryForm, RatingForm
@@ -88,6 +89,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
             "handovers": handovers,
             "supplement": selectors.supplement_request(dossier),
             "result": result,
+            "verification": verification_of(result),
             "rating": rating,
             "rating_form": RatingForm() if dossier.status == Status.RETURNED and rating is None else None,
             "can_download": is_verified(request.user) or dossier.applicant.kind != "person",
