@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from egov.accounts.models import User
 from egov.accounts.scope import scope_of
@@ -73,11 +74,29 @@ def visible_outgoing(actor: User) -> QuerySet[OutgoingDocument]:
     )
 
 
+WORK_LABELS = {
+    "to_submit": gettext_lazy("Văn bản đến chờ trình"),
+    "to_instruct": gettext_lazy("Chờ tôi cho ý kiến"),
+    "to_process": gettext_lazy("Văn bản cần xử lý"),
+    "late": gettext_lazy("Quá hạn"),
+    "my_drafts": gettext_lazy("Dự thảo của tôi"),
+    "to_review": gettext_lazy("Chờ duyệt nội dung"),
+    "to_check": gettext_lazy("Chờ kiểm tra thể thức"),
+    "to_sign": gettext_lazy("Chờ tôi ký"),
+    "to_issue": gettext_lazy("Chờ phát hành"),
+}
+
+
 @dataclass(frozen=True)
 class WorkTab:
     key: str
     label: str
     count: int
+
+
+def work_tabs(lists: dict[str, QuerySet[IncomingDocument] | QuerySet[OutgoingDocument]]) -> list[WorkTab]:
+    """The actor's lists (``my_work``) with their labels and counts, one COUNT per list."""
+    return [WorkTab(key, str(WORK_LABELS[key]), rows.count()) for key, rows in lists.items()]
 
 
 def open_assignments(actor: User) -> QuerySet[Assignment]:

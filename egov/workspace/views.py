@@ -13,7 +13,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from egov.accounts.decorators import login_required
+from egov.accounts.models import User
 from egov.core import clock
+from egov.documents import selectors as document_selectors
 from egov.dossiers import printing
 from egov.dossiers import selectors as dossier_selectors
 from egov.dossiers.models import Dossier
@@ -31,11 +33,18 @@ def _official_only(request: HttpRequest) -> None:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Who is signed in, in which agencies and with which roles."""
+    """Who is signed in, in which agencies and with which roles; the documents waiting for them."""
     _official_only(request)
-    return render(
-        request, "workspace/home.html", {"memberships": selectors.my_memberships(actor=request.user)}
-    )
+    context = {
+        "memberships": selectors.my_memberships(actor=request.user),
+        # Documents and signing requests waiting for this official (ARCHITECTURE: one inbox).
+        "document_work": [
+            tab
+            for tab in document_selectors.work_tabs(document_selectors.my_work(cast(User, request.user)))
+            if tab.count
+        ],
+    }
+    return render(request, "workspace/home.html", context)
 
 
 @login_required

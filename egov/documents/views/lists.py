@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from egov.accounts.decorators import login_required
 from egov.accounts.scope import scope_of
@@ -21,17 +20,6 @@ from egov.documents.models import Register
 from egov.documents.views._common import official, page_of
 from egov.organizations.models import Agency
 
-TAB_LABELS = {
-    "to_submit": gettext_lazy("Văn bản đến chờ trình"),
-    "to_instruct": gettext_lazy("Chờ tôi cho ý kiến"),
-    "to_process": gettext_lazy("Văn bản cần xử lý"),
-    "late": gettext_lazy("Quá hạn"),
-    "my_drafts": gettext_lazy("Dự thảo của tôi"),
-    "to_review": gettext_lazy("Chờ duyệt nội dung"),
-    "to_check": gettext_lazy("Chờ kiểm tra thể thức"),
-    "to_sign": gettext_lazy("Chờ tôi ký"),
-    "to_issue": gettext_lazy("Chờ phát hành"),
-}
 OUTGOING_TABS = {"my_drafts", "to_review", "to_check", "to_sign", "to_issue"}
 
 
@@ -39,7 +27,7 @@ OUTGOING_TABS = {"my_drafts", "to_review", "to_check", "to_sign", "to_issue"}
 def home(request: HttpRequest) -> HttpResponse:
     actor = official(request)
     lists = selectors.my_work(actor)
-    tabs = [(key, TAB_LABELS[key], rows.count()) for key, rows in lists.items()]
+    tabs = [(tab.key, tab.label, tab.count) for tab in selectors.work_tabs(lists)]
     tab = request.GET.get("tab") or next(
         (key for key, _l, count in tabs if count), tabs[0][0] if tabs else ""
     )
