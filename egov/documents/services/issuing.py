@@ -52,7 +52,7 @@ from egov.documents.models import (
 )
 from egov.documents.rules import INCOMING_TRANSITIONS, IncomingStatus, OutgoingStatus
 from egov.documents.services import arrival
-from egov.documents.services._base import outgoing_search_text, require_member, store_pdf
+from egov.documents.services._base import outgoing_search_text, require_member
 from egov.documents.services.incoming import IncomingData, record_incoming
 from egov.documents.services.outgoing import (
     _add_version,
@@ -65,7 +65,7 @@ from egov.documents.services.registers import allocate_number, register_for
 from egov.organizations.models import Agency, Division, Membership, Role
 from egov.signatures import pades
 from egov.signatures import services as signature_services
-from egov.signatures.models import AgencySeal
+from egov.signatures.models import AgencySeal, IssuedFile
 from egov.signatures.selectors import seal_of
 from egov.signatures.signers import KeyReference, SignerUnavailable, configured_key, open_signer
 
@@ -204,8 +204,15 @@ def _final_version(
     if current is None or current.pk != sealing.version.pk:
         raise ValidationError(_("Văn bản vừa có phiên bản mới; hãy tải lại trang rồi phát hành."))
     sealed = _seal(document, clerk, sealing)
-    _publish(document, clerk, sealed)
-    stored, _pages = store_pdf(sealed, folder="documents/issued", name="ban-hanh.pdf")
+    published = _publish(document, clerk, sealed)
+    # The ISSUED version is the published file itself: one copy on disk, one SHA-256 everywhere.
+    stored = files.StoredFile(
+        name=published.stored_name,
+        size=published.size or 0,
+        sha256=published.sha256,
+        kind=files.FileKind.PDF,
+        content_type=files.FileKind.PDF.content_type,
+    )
     return _add_version(
         document,
         stored,
@@ -247,10 +254,10 @@ def _seal(document: OutgoingDocument, clerk: User, sealing: _Sealing) -> bytes:
         ) from exc
 
 
-def _publish(document: OutgoingDocument, clerk: User, pdf: bytes) -> None:
+def _publish(document: OutgoingDocument, clerk: User, pdf: bytes) -> IssuedFile:
     """The issued file's hash and report on the public verification page (the QR code's token)."""
     assert document.issued_file is not None
-    signature_services.register_issued_file(
+    return signature_services.register_issued_file(
         actor=clerk,
         agency=document.agency,
         token=document.issued_file.token,
