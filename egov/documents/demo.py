@@ -378,20 +378,8 @@ def _seed_issued(demo: DemoSeed) -> None:
             services.approve_content(head=people["truongphong"], document=document, comment="Nội dung đạt.")
             services.submit_for_signature(clerk=people["vanthu"], document=document, signer=people["lanhdao"])
         documents.append(document)
-    with signing_session(demo) as signing, _at(now, 0, -2):
-        leader = people["lanhdao"]
-        outcomes = sign_with_server_key(
-            signer=leader,
-            document_ids=[d.pk for d in documents],
-            pin=signing.pin_for(server_key_name(leader)),
-        )
-        failed = [o.message for o in outcomes if not o.ok]
-        if failed:
-            raise RuntimeError(f"demo signing failed: {failed}")
-        seal = seal_of(demo.agency("stp"))
-        assert seal is not None, "the signatures demo draws the agencies' seals first"
-        for document in documents:
-            services.issue(clerk=people["vanthu"], document=document, seal_pin=signing.pin_for(seal.key_name))
+    with _at(now, 0, -2):
+        sign_and_issue(demo, documents, signer=people["lanhdao"], clerk=people["vanthu"])
     recalled = [d for d, row in zip(documents, ISSUED, strict=True) if row[4]]
     with _at(now, 0, -1):
         for document in recalled:
@@ -404,3 +392,31 @@ def _seed_issued(demo: DemoSeed) -> None:
         _("Văn bản mẫu: %(n)d văn bản đi đã ký số, đóng dấu số và phát hành (%(r)d đã thu hồi).")
         % {"n": len(documents), "r": len(recalled)}
     )
+
+
+def sign_and_issue(
+    demo: DemoSeed, documents: list[OutgoingDocument], *, signer: User, clerk: User
+) -> list[OutgoingDocument]:
+    """Documents awaiting ``signer``'s signature signed with the demo key egov holds for them (the dev
+    PKI's ``official:<username>``), then issued by ``clerk`` with their agency's demo seal.
+
+    Also used by the dossiers demo for a result document. Runs in one ``signing_session`` (its own
+    TSA); the caller picks the instant (``clock.frozen``).
+    """
+    with signing_session(demo) as signing:
+        outcomes = sign_with_server_key(
+            signer=signer,
+            document_ids=[d.pk for d in documents],
+            pin=signing.pin_for(server_key_name(signer)),
+        )
+        failed = [o.message for o in outcomes if not o.ok]
+        if failed:
+            raise RuntimeError(f"demo signing failed: {failed}")
+        issued = []
+        for document in documents:
+            seal = seal_of(document.agency)
+            assert seal is not None, "the signatures demo draws the agencies' seals first"
+            issued.append(
+                services.issue(clerk=clerk, document=document, seal_pin=signing.pin_for(seal.key_name))
+            )
+    return issued

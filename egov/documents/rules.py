@@ -288,3 +288,15 @@ def signature_block(
 
 def delegation_valid(*, valid_from: date, valid_until: date | None, on: date) -> bool:
     return valid_from <= on and (valid_until is None or on <= valid_until)
+
+
+# ``OutgoingDocument.origin`` of a dossier's result document, as ``dossiers.rules.result_origin``
+# writes it; read here by its prefix because documents never imports dossiers (tests/test_layers.py).
+DOSSIER_ORIGIN_PREFIX = "dossiers:"
+
+
+def dossier_code_from_origin(origin: str) -> str | None:
+    """The code of the dossier whose result this outgoing document is, or ``None`` for another origin."""
+    if not origin.startswith(DOSSIER_ORIGIN_PREFIX):
+        return None
+    return origin.removeprefix(DOSSIER_ORIGIN_PREFIX).strip() or None

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from egov.accounts.models import User
@@ -455,17 +456,8 @@ def read_version(version: OutgoingVersion) -> bytes:
 
 def _signature_lines(document: OutgoingDocument, signer: User, capacity: rules.Capacity) -> list[str]:
     agency = document.agency
-    titles = dict(
-        Membership.objects.filter(agency=agency, is_active=True, position__isnull=False).values_list(
-            "position__kind", "position__title"
-        )
-    )
-    own = (
-        Membership.objects.filter(user=signer, agency=agency, is_active=True, position__isnull=False)
-        .values_list("position__title", flat=True)
-        .first()
-    ) or ""
-    head_title = titles.get(Position.Kind.HEAD, own)
+    own = _signer_title(signer, agency)
+    head_title = _agency_head_title(agency) or own
     collective = agency.get_kind_display() if agency.kind == Agency.Kind.COMMITTEE else ""
     return rules.signature_block(
         capacity=capacity,
@@ -474,6 +466,31 @@ def _signature_lines(document: OutgoingDocument, signer: User, capacity: rules.C
         signer_title=own,
         signer_name=signer.display_name,
     )
+
+
+def _agency_head_title(agency: Agency) -> str:
+    """The title of the agency's own head post (Giám đốc, Chủ tịch), never a division's (Trưởng phòng).
+
+    A division's head post is also of kind HEAD; the agency's is the one without a division. A post
+    someone holds is preferred to an empty one.
+    """
+    return (
+        Position.objects.filter(agency=agency, division__isnull=True, kind=Position.Kind.HEAD)
+        .annotate(held=Count("memberships", filter=Q(memberships__is_active=True)))
+        .order_by("-held", "title")
+        .values_list("title", flat=True)
+        .first()
+    ) or ""
+
+
+def _signer_title(signer: User, agency: Agency) -> str:
+    """The signer's title in the agency, an agency-level post (Phó Giám đốc) before a division's."""
+    return (
+        Membership.objects.filter(user=signer, agency=agency, is_active=True, position__isnull=False)
+        .order_by(F("position__division").asc(nulls_first=True), "position__title")
+        .values_list("position__title", flat=True)
+        .first()
+    ) or ""
 
 
 def _extends(signed: bytes, frozen: bytes) -> bool:

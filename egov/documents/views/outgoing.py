@@ -209,6 +209,7 @@ def _context(actor: User, document: OutgoingDocument, **forms: object) -> dict[s
         "can_recall": status == OutgoingStatus.ISSUED and scope.can("documents.sign", agency),
         "can_replace": status == OutgoingStatus.ISSUED and scope.can("documents.draft", agency),
         "corrections": selectors.issued_corrections(actor, document),
+        "dossier_code": rules.dossier_code_from_origin(document.origin),
     }
 
 
