@@ -23,8 +23,14 @@ from django.utils.translation import gettext as _
 
 from egov.accounts.models import User
 from egov.core import calendar, clock, files
+from egov.documents import services as document_services
+from egov.documents.demo import sign_and_issue
+from egov.documents.models import DocumentType, OutgoingDocument
+from egov.documents.types_data import load_types
 from egov.dossiers import rules, services
 from egov.dossiers.models import Applicant, Channel, DeliveryMethod, Dossier
+from egov.dossiers.services import result_document
+from egov.dossiers.signed_results import pending_result_document
 from egov.organizations.management.demo_seed import DemoSeed
 from egov.procedures.models import Procedure
 from egov.procedures.selectors import current_form_schema
@@ -339,6 +345,27 @@ SCENARIOS: tuple[Scenario, ...] = (
             Act(3, "finish", "lanhdao.baclieu"),
             Act(3.5, "return", "mc.baclieu"),
             Act(5, "rate", "congdan.an", score=5, note="Nhanh, không phải đi lại."),
+        ),
+        channel=Channel.ONLINE,
+    ),
+    # A demo citizen's online certified copy whose result went the electronic way: drafted as an
+    # outgoing document at the division head's step, signed by the chairman (TM. ỦY BAN NHÂN DÂN)
+    # with his demo key and issued with the seal by the clerk; the issue finished the dossier (9),
+    # whose signed result the citizen downloads in "Hồ sơ của tôi", the verification link beside it.
+    Scenario(
+        "baclieu",
+        "2.000815",
+        "congdan.an",
+        Ago(3, "08:00"),
+        (
+            Act(0, "record", "congdan.an"),
+            Act(0.5, "accept", "mc.baclieu"),
+            Act(1, "start", "truongphong.baclieu"),
+            Act(1.5, "handover", "truongphong.baclieu", to="chuyenvien.baclieu"),
+            Act(3, "handover", "chuyenvien.baclieu", to="truongphong.baclieu", note="Bản chính hợp lệ."),
+            Act(3.5, "draft_result", "truongphong.baclieu"),
+            Act(4, "submit_result", "vanthu.baclieu", to="lanhdao.baclieu"),
+            Act(4.5, "sign_result", "lanhdao.baclieu", to="vanthu.baclieu"),
         ),
         channel=Channel.ONLINE,
     ),
@@ -685,7 +712,53 @@ def _rate(s: _Seeder, d: Dossier, by: User | None, act: Act, at: datetime) -> ob
     return services.rate(dossier=d, score=act.score, comment=act.note, tracking_token=d.tracking_token)
 
 
+def _draft_result(s: _Seeder, d: Dossier, by: User | None, act: Act, at: datetime) -> object:
+    """The division head drafts the result as a composed công văn at the last processing step and
+    approves its content (he heads the drafting unit)."""
+    head = _by(by)
+    load_types(DocumentType)  # the documents demo, which also loads them, runs after this one
+    document = result_document.draft_result_document(
+        dossier=d,
+        drafter=head,
+        document_type=DocumentType.objects.get(code="cong-van"),
+        summary=result_document.suggested_summary(d),
+        composed=document_services.ComposedContent(
+            place="Cà Mau",
+            title="",
+            body=(
+                f"{d.agency.name} nhận được hồ sơ số {d.code} của {d.applicant.name}, nộp trực tuyến.\n"
+                "Hồ sơ đủ điều kiện; kết quả giải quyết được cấp theo quy định (dữ liệu minh họa)."
+            ),
+            addressees=d.applicant.name,
+            recipients=["Như trên", "Ban Giám đốc Sở"],
+        ),
+    )
+    document_services.submit_for_review(drafter=head, document=document)
+    return document_services.approve_content(head=head, document=document, comment="Nội dung đạt.")
+
+
+def _submit_result(s: _Seeder, d: Dossier, by: User | None, act: Act, at: datetime) -> object:
+    """The clerk checks the form and submits the result to the director (the PDF is frozen)."""
+    document = _result_document(d)
+    return document_services.submit_for_signature(clerk=_by(by), document=document, signer=s.user(act.to))
+
+
+def _sign_result(s: _Seeder, d: Dossier, by: User | None, act: Act, at: datetime) -> object:
+    """The director signs with her demo key and the clerk issues with the seal, which finishes the
+    dossier (``dossiers.receivers.finish_with_result_document``)."""
+    return sign_and_issue(s.demo, [_result_document(d)], signer=_by(by), clerk=s.user(act.to))
+
+
+def _result_document(d: Dossier) -> OutgoingDocument:
+    document = pending_result_document(d)
+    assert document is not None, "draft_result comes first"
+    return document
+
+
 _ACTIONS: dict[str, _Action] = {
+    "draft_result": _draft_result,
+    "submit_result": _submit_result,
+    "sign_result": _sign_result,
     "accept": lambda s, d, by, act, at: services.accept_dossier(dossier=d, officer=_by(by)),
     "refuse": lambda s, d, by, act, at: services.refuse_dossier(dossier=d, officer=_by(by), reason=act.note),
     "supplement": _supplement,

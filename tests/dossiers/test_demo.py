@@ -76,3 +76,49 @@ def test_the_demo_dossier_waiting_for_its_fee_has_an_order_payable_online(seeded
     waiting = Dossier.objects.filter(status=Status.OBLIGATION_REQUESTED)
     orders = [order for dossier in waiting for order in dossier_orders(dossier)]
     assert [(o.amount, o.purpose) for o in orders] == [(100_000, PURPOSE_OBLIGATION)]
+
+
+def test_a_demo_dossier_has_its_result_signed_issued_and_verifiable_by_the_citizen(seeded: None) -> None:
+    from django.core.files.storage import default_storage
+    from django.test import Client
+    from django.urls import reverse
+
+    from egov.documents.rules import OutgoingStatus
+    from egov.dossiers.models import DossierResult
+    from egov.signatures.trust import current_anchors
+    from egov.signatures.validation import validate_pdf
+
+    result = DossierResult.objects.select_related("dossier", "result_document__issued_file").get(
+        result_document__isnull=False
+    )
+    document = result.result_document
+    assert document is not None and document.issued_file is not None
+    assert document.status == OutgoingStatus.ISSUED and document.signer is not None
+    assert document.signer.username == "lanhdao.baclieu"
+    assert document.origin == f"dossiers:{result.dossier.code}"
+    assert result.dossier.status == Status.FINISHED
+    assert result.issued_by.username == "lanhdao.baclieu"
+
+    # The signed and sealed PDF validates: the director's signature and the agency's seal.
+    with default_storage.open(result.file_name, "rb") as handle:
+        signed = handle.read()
+    report = validate_pdf(signed, anchors=current_anchors())
+    assert len(report.signatures) >= 2
+    assert all(s.intact and s.modifications_accepted and s.trusted for s in report.signatures)
+
+    # Signed by the chairman for the committee: the head's title, not a division head's.
+    from egov.documents.extraction import stored_pdf_text
+
+    text = stored_pdf_text(result.file_name)
+    assert "TM. ỦY BAN NHÂN DÂN" in text and "CHỦ TỊCH" in text and "TRƯỞNG PHÒNG" not in text
+
+    # The demo citizen sees it in "Hồ sơ của tôi" with its public verification link.
+    token = document.issued_file.token
+    assert token
+    citizen = User.objects.get(username="congdan.an")
+    assert selectors.visible_dossiers(citizen).filter(pk=result.dossier.pk).exists()
+    client = Client()
+    client.force_login(citizen)
+    page = client.get(reverse("eservices:dossier", args=[result.dossier.code])).content.decode()
+    assert reverse("signatures:verify", args=[token]) in page
+    assert Client().get(reverse("signatures:verify", args=[token])).status_code == 200

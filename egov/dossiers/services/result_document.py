@@ -35,6 +35,10 @@ def at_last_step(dossier: Dossier, steps: Sequence[ProcessStep]) -> bool:
     is the leader's approval, which the leader now gives by signing the result document."""
     current = next((step.order for step in steps if step.pk == dossier.current_step_id), None)
     later = [step for step in steps if current is not None and step.order > current]
+    # The one-stop desk's return of the result ("Trả kết quả") that ends most templates is no
+    # processing: it follows the approval and the issue finishes the dossier before it.
+    while later and later[-1].role == Role.ONE_STOP_OFFICER:
+        later.pop()
     return all(_is_approval(step) for step in later)
 
 
