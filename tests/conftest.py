@@ -102,6 +102,7 @@ def axe_violations() -> Iterator[Any]:
 # only a test that asks for one starts the dev PKI or loads a SoftHSM2 token.
 from tests.signing_fixtures import (  # noqa: E402, F401
     agency_p12_key,
+    csc_sandbox,
     dev_pki,
     dev_pki_server,
     draft_pdf,

@@ -9,11 +9,14 @@ import the helpers (``pdfsig``, ``LAYOUT``…) but never the fixtures.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
 import shutil
 import subprocess
+import threading
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +123,36 @@ def tsa_setting(settings: Any, dev_pki: DevPki) -> None:
     settings.EGOV_TSA_URL = dev_pki.tsa_url
     settings.EGOV_SIGNATURE_LEVEL = "B-T"
     settings.EGOV_PUBLIC_BASE_URL = "https://dichvucong.example.gov.vn"
+
+
+# --- remote signing (ký số từ xa) --------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def csc_sandbox(dev_pki_server: DevPkiServer) -> Iterator[str]:
+    """certomancer's CSC dummy service on loopback, holding the dev PKI's keys (credential
+    ``egov-dev/official``): approves every authorisation at once. Yields its base address."""
+    csc_dummy = pytest.importorskip("csc_dummy.csc_dummy_server")
+    from aiohttp import web
+
+    with warnings.catch_warnings():  # the dummy uses plain string app keys (aiohttp NotAppKeyWarning)
+        warnings.simplefilter("ignore")
+        app = csc_dummy.CSCWithCertomancer(
+            dev_pki_server.config, service_params=csc_dummy.DummyServiceParams(hash_pinning_required=True)
+        )
+    app.register_routes()
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    runner = web.AppRunner(app.app)
+    asyncio.run_coroutine_threadsafe(runner.setup(), loop).result(10)
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    asyncio.run_coroutine_threadsafe(site.start(), loop).result(10)
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}"
+    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=5)
 
 
 # --- documents and images ---------------------------------------------------------------------

@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("di/soan/", outgoing.create_draft, name="outgoing_create"),
     path("cho-ky/", signing.awaiting_signature, name="signing_list"),
     path("cho-ky/ky-bang-khoa/", signing.sign_with_key, name="signing_with_key"),
+    path("cho-ky/ky-tu-xa/", signing.sign_remotely, name="signing_remotely"),
     path("cho-ky/thiet-bi/bat-dau/", signing.agent_begin, name="signing_agent_begin"),
     path("cho-ky/thiet-bi/hoan-tat/", signing.agent_finish, name="signing_agent_finish"),
     path("di/<int:pk>/trang/<int:page>.png", signing.page_preview, name="outgoing_page_preview"),

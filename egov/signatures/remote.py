@@ -16,12 +16,13 @@ import hashlib
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from egov.signatures.signers import SignerUnavailable
+from egov.signatures.signers import SignerUnavailable, configured_keys
 
 SHA256_OID = "2.16.840.1.101.3.4.2.1"
 SHA256_WITH_RSA_OID = "1.2.840.113549.1.1.11"
@@ -38,6 +39,23 @@ class CscKey:
     @property
     def kind(self) -> str:
         return "csc"
+
+
+def csc_key_from_config(spec: Mapping[str, Any]) -> CscKey:
+    """A CSC reference from a configuration entry (``{"kind": "csc", "service_url": ...,
+    "credential_id": ...}``). No secret belongs there: the service asks the official to approve."""
+    if spec.get("kind") != "csc" or not spec.get("service_url") or not spec.get("credential_id"):
+        raise SignerUnavailable(_("Cấu hình ký số từ xa không hợp lệ."))
+    return CscKey(service_url=str(spec["service_url"]), credential_id=str(spec["credential_id"]))
+
+
+def configured_csc_key(name: str) -> CscKey:
+    """The remote-signing credential configured under ``name`` (same settings as the keys egov
+    holds: ``EGOV_SIGNING_KEYS`` / ``EGOV_SIGNING_KEYS_FILE``)."""
+    spec = configured_keys().get(name)
+    if spec is None:
+        raise SignerUnavailable(_("Chưa cấu hình ký số từ xa “%(name)s”.") % {"name": name})
+    return csc_key_from_config(spec)
 
 
 @dataclass(frozen=True, slots=True)

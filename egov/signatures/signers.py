@@ -8,7 +8,9 @@ closed (logged out) when the block ends. One opening signs any number of documen
 batch signing relies on (one PIN entry for N documents).
 
 Configured keys (``settings.EGOV_SIGNING_KEYS``) map a name such as ``"agency:000.00.00.H49"`` to a
-reference; the PIN comes from whoever signs, at signing time.
+reference; the PIN comes from whoever signs, at signing time. The same settings also name
+remote-signing credentials (kind ``"csc"``, e.g. ``"remote:<username>"``): those are read by
+``remote.configured_csc_key``, not opened here (egov does not hold those keys).
 """
 
 from __future__ import annotations

@@ -1,13 +1,8 @@
 """Remote signing (ký số từ xa) through a CSC API service: the sandbox is certomancer's CSC dummy
-on loopback, holding the dev PKI's official key; one approval signs a whole batch."""
+on loopback (the ``csc_sandbox`` fixture of tests/signing_fixtures.py), holding the dev PKI's
+official key; one approval signs a whole batch."""
 
 from __future__ import annotations
-
-import asyncio
-import threading
-import warnings
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -19,31 +14,6 @@ from egov.signatures.validation import validate_pdf
 from tests.signatures.conftest import LAYOUT, pdfsig
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="session")
-def csc_sandbox(dev_pki_server: Any) -> Iterator[str]:
-    csc_dummy = pytest.importorskip("csc_dummy.csc_dummy_server")
-    from aiohttp import web
-
-    with warnings.catch_warnings():  # the dummy uses plain string app keys (aiohttp NotAppKeyWarning)
-        warnings.simplefilter("ignore")
-        app = csc_dummy.CSCWithCertomancer(
-            dev_pki_server.config, service_params=csc_dummy.DummyServiceParams(hash_pinning_required=True)
-        )
-    app.register_routes()
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    runner = web.AppRunner(app.app)
-    asyncio.run_coroutine_threadsafe(runner.setup(), loop).result(10)
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    asyncio.run_coroutine_threadsafe(site.start(), loop).result(10)
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
-    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=5)
 
 
 def test_one_approval_signs_a_batch_remotely(

@@ -1,6 +1,6 @@
 """The signer signs outgoing documents awaiting their signature (ký số văn bản đi).
 
-Two ways, both ending in ``outgoing.record_signed_version`` (document → "signed"):
+Three ways, all ending in ``outgoing.record_signed_version`` (document → "signed"):
 
 - the official's **USB token** through the signing agent on their computer: ``begin_with_agent``
   prepares each frozen PDF (``signatures.official_keys.begin_agent_signing``) and returns the
@@ -9,7 +9,12 @@ Two ways, both ending in ``outgoing.record_signed_version`` (document → "signe
 - a **key egov holds** for the official (``EGOV_SIGNING_KEYS`` entry ``official:<username>``, an
   HSM slot; the demo's PKCS#12 file): ``sign_with_server_key`` opens it once with the PIN typed in
   the form (an argument only: never stored, logged or audited) and signs the batch
-  (``signatures.services.sign_batch``).
+  (``signatures.services.sign_batch``);
+- **remote signing** (ký số từ xa): a CSC signing service holds the official's key (entry
+  ``remote:<username>``, kind ``csc``: service address and credential id, no secret);
+  ``sign_remotely`` asks it once for the whole batch (``signatures.official_keys.sign_batch_remotely``),
+  the official approves (OTP typed in the form, or on their phone). The server-key and remote ways
+  share ``_sign_by_agency`` (one batch per agency, each signed PDF recorded).
 
 Every call takes document ids from the request and keeps only those submitted to this signer and
 still awaiting signature; the rest get an outcome saying why (not found, already signed). One
@@ -22,7 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -38,11 +43,14 @@ from egov.documents import placement, rules
 from egov.documents.models import OutgoingDocument
 from egov.documents.rules import OutgoingStatus
 from egov.documents.services.outgoing import frozen_version, latest_draft, read_version, record_signed_version
+from egov.organizations.models import Agency
 from egov.signatures import official_keys
 from egov.signatures import services as signature_services
 from egov.signatures.pades import PdfProblem
+from egov.signatures.remote import configured_csc_key
 from egov.signatures.selectors import signature_image_of
-from egov.signatures.signers import configured_key, configured_keys
+from egov.signatures.services import BatchResult
+from egov.signatures.signers import SignerUnavailable, configured_key, configured_keys
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +203,27 @@ def sign_with_server_key(*, signer: User, document_ids: Sequence[int], pin: str)
         raise ValidationError(_("Nhập mã PIN của khóa ký số."))
     image = _signature_image(signer)
     key = configured_key(server_key_name(signer))
+
+    def sign(agency: Agency, items: list[signature_services.BatchItem]) -> list[BatchResult]:
+        return signature_services.sign_batch(
+            actor=signer, agency=agency, items=items, key=key, pin=pin, signature_image=image
+        )
+
+    outcomes += _sign_by_agency(signer, documents, sign)
+    return _in_request_order(document_ids, outcomes)
+
+
+# Signs one agency's batch, one result per item (the key or service opened once for the batch).
+BatchSigner = Callable[[Agency, list[signature_services.BatchItem]], list[BatchResult]]
+
+
+def _sign_by_agency(signer: User, documents: list[OutgoingDocument], sign: BatchSigner) -> list[Outcome]:
+    """Sign the documents one batch per agency with ``sign`` and record each signed PDF.
+
+    ``SignerUnavailable`` (the key or the service refused) is raised while nothing is signed yet;
+    after that, the documents of the refused batch get a failed outcome, the signed ones stay.
+    """
+    outcomes: list[Outcome] = []
     for _agency, group in groupby(sorted(documents, key=lambda d: d.agency_id), key=lambda d: d.agency_id):
         batch = list(group)
         items, by_reference = [], {}
@@ -206,15 +235,65 @@ def sign_with_server_key(*, signer: User, document_ids: Sequence[int], pin: str)
             except PdfProblem as problem:
                 outcomes.append(Outcome(document.pk, label_of(document), False, str(problem)))
             by_reference[str(document.pk)] = document
-        results = signature_services.sign_batch(
-            actor=signer, agency=batch[0].agency, items=items, key=key, pin=pin, signature_image=image
-        )
+        if not items:
+            continue
+        try:
+            results = sign(batch[0].agency, items)
+        except SignerUnavailable as refusal:
+            if not any(outcome.ok for outcome in outcomes):
+                raise
+            refused = [by_reference[item.reference] for item in items]
+            outcomes += [Outcome(d.pk, label_of(d), False, str(refusal)) for d in refused]
+            continue
         for result in results:
             document = by_reference[result.reference]
             if result.ok and result.pdf is not None:
                 outcomes.append(_record(signer, document, result.pdf))
             else:
                 outcomes.append(Outcome(document.pk, label_of(document), False, result.error))
+    return outcomes
+
+
+# --- remote signing (ký số từ xa): the signing service asks the official to approve -------------
+
+MAX_OTP_LENGTH = 64
+
+
+def remote_key_name(signer: User) -> str:
+    return f"remote:{signer.username}"
+
+
+def has_remote_credential(signer: User) -> bool:
+    spec = configured_keys().get(remote_key_name(signer))
+    return spec is not None and spec.get("kind") == "csc"
+
+
+def sign_remotely(*, signer: User, document_ids: Sequence[int], otp: str) -> list[Outcome]:
+    """Sign the documents with the official's remote-signing credential: one approval for all.
+
+    ``otp`` is the code the official typed (empty when the service asks on their phone); it goes
+    to the service in this request only. ``SignerUnavailable`` (no credential, the service refused
+    or is unreachable) is raised with a Vietnamese message before anything is signed.
+    """
+    documents, outcomes = _mine(signer, document_ids)
+    if not documents:
+        return _in_request_order(document_ids, outcomes)
+    if len(otp) > MAX_OTP_LENGTH:
+        raise ValidationError(_("Mã xác thực (OTP) không hợp lệ."))
+    image = _signature_image(signer)
+    key = configured_csc_key(remote_key_name(signer))
+
+    def sign(agency: Agency, items: list[signature_services.BatchItem]) -> list[BatchResult]:
+        return official_keys.sign_batch_remotely(
+            actor=signer, agency=agency, items=items, key=key, otp=otp, signature_image=image
+        )
+
+    try:
+        outcomes += _sign_by_agency(signer, documents, sign)
+    except SignerUnavailable as refusal:
+        raise SignerUnavailable(
+            _("Ký số từ xa không thành công, chưa văn bản nào được ký. %(reason)s") % {"reason": refusal}
+        ) from refusal
     return _in_request_order(document_ids, outcomes)
 
 

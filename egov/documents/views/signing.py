@@ -1,6 +1,7 @@
 """Signing screens: "Văn bản chờ ký" (the signer's list, batch signing), the JSON endpoints the
 signing agent's page script calls (begin / finish), signing with a key egov holds (PIN in the
-form), and the placement picker of an uploaded draft (page previews, positions).
+form), remote signing (ký số từ xa: OTP in the form, or approval on the phone), and the placement
+picker of an uploaded draft (page previews, positions).
 
 The agent path: the page script (``signatures/agent_signing.js``) asks the agent for its
 certificates, posts the chosen one with the selected ids to ``agent_begin`` (digests back), sends
@@ -50,6 +51,7 @@ def signing_context(actor: User) -> dict[str, Any]:
         "agent_begin_url": reverse("documents:signing_agent_begin"),
         "agent_finish_url": reverse("documents:signing_agent_finish"),
         "has_server_key": signing.has_server_key(actor),
+        "has_remote_credential": signing.has_remote_credential(actor),
     }
 
 
@@ -88,6 +90,26 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect(target)
 
 
+def _report(request: HttpRequest, outcomes: list[signing.Outcome]) -> HttpResponse:
+    """One message per document, then back to the list or the document's page."""
+    for outcome in outcomes:
+        text = f"{outcome.label}: {outcome.message}"
+        (messages.success if outcome.ok else messages.error)(request, text)
+    return _back(request)
+
+
+def _selected(request: HttpRequest) -> list[int]:
+    ids = _ids(request.POST.getlist("documents"))
+    if not ids:
+        raise ValidationError(_("Chọn ít nhất một văn bản để ký."))
+    return ids
+
+
+def _refusal(request: HttpRequest, error: ValidationError | SignerUnavailable) -> HttpResponse:
+    messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return _back(request)
+
+
 @sensitive_post_parameters("pin")
 @sensitive_variables("pin")
 @login_required
@@ -97,17 +119,26 @@ def sign_with_key(request: HttpRequest) -> HttpResponse:
     actor = official(request)
     pin = request.POST.get("pin", "")
     try:
-        ids = _ids(request.POST.getlist("documents"))
-        if not ids:
-            raise ValidationError(_("Chọn ít nhất một văn bản để ký."))
-        outcomes = signing.sign_with_server_key(signer=actor, document_ids=ids, pin=pin)
+        outcomes = signing.sign_with_server_key(signer=actor, document_ids=_selected(request), pin=pin)
     except (ValidationError, SignerUnavailable) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        return _back(request)
-    for outcome in outcomes:
-        text = f"{outcome.label}: {outcome.message}"
-        (messages.success if outcome.ok else messages.error)(request, text)
-    return _back(request)
+        return _refusal(request, error)
+    return _report(request, outcomes)
+
+
+@sensitive_post_parameters("otp")
+@sensitive_variables("otp")
+@login_required
+@require_POST
+def sign_remotely(request: HttpRequest) -> HttpResponse:
+    """Ký số từ xa: the signing service asks me to approve the selection once; the OTP (if any)
+    goes to the service in this request only."""
+    actor = official(request)
+    otp = request.POST.get("otp", "").strip()
+    try:
+        outcomes = signing.sign_remotely(signer=actor, document_ids=_selected(request), otp=otp)
+    except (ValidationError, SignerUnavailable) as error:
+        return _refusal(request, error)
+    return _report(request, outcomes)
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
