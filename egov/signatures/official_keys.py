@@ -19,7 +19,14 @@ from egov.organizations.models import Agency
 from egov.signatures import appearances, external, pades, remote, trust
 from egov.signatures.pades import PdfProblem, SigningPolicy
 from egov.signatures.remote import CscKey
-from egov.signatures.services import SIGN_PERMISSIONS, BatchItem, BatchResult, _policy, _require_any
+from egov.signatures.services import (
+    SIGN_PERMISSIONS,
+    SIGNING_FAILED,
+    BatchItem,
+    BatchResult,
+    _policy,
+    _require_any,
+)
 
 # --- signing through the official's signing agent (USB token) ------------------------------------
 
@@ -128,7 +135,7 @@ def sign_batch_remotely(
             results[item.reference] = BatchResult(reference=item.reference, ok=False, error=str(exc))
         except Exception:
             results[item.reference] = BatchResult(
-                reference=item.reference, ok=False, error="Không ký được văn bản này."
+                reference=item.reference, ok=False, error=str(SIGNING_FAILED)
             )
     references = list(prepared)
     if references:

@@ -17,6 +17,7 @@ PINs are arguments only: never stored, logged, audited or passed to a task.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from pyhanko.sign import signers as pyhanko_signers
 
 from egov.accounts.models import User
@@ -36,6 +38,12 @@ from egov.signatures.pades import FreezeLayout, PdfProblem, SigningPolicy
 from egov.signatures.signers import KeyReference, open_signer
 from egov.signatures.validation import FileReport, validate_pdf
 
+logger = logging.getLogger(__name__)
+# What the official reads when pyHanko, the key or the timestamp authority fails mid-way (logged).
+SIGNING_FAILED = gettext_lazy(
+    "Không ký được văn bản này (thiết bị ký số hoặc dịch vụ cấp dấu thời gian không phản hồi). "
+    "Vui lòng thử lại."
+)
 SIGN_PERMISSIONS = frozenset({"documents.sign", "dossiers.approve"})
 ISSUE_PERMISSIONS = frozenset({"documents.issue", "dossiers.approve", "dossiers.return_result"})
 FREEZE_PERMISSIONS = SIGN_PERMISSIONS | ISSUE_PERMISSIONS | {"documents.draft", "dossiers.process"}
@@ -307,7 +315,8 @@ def sign_batch(
             except PdfProblem as exc:
                 result = BatchResult(reference=item.reference, ok=False, error=str(exc))
             except Exception:  # one broken document must not stop the batch
-                result = BatchResult(reference=item.reference, ok=False, error="Không ký được văn bản này.")
+                logger.warning("Signing %s failed", item.reference, exc_info=True)
+                result = BatchResult(reference=item.reference, ok=False, error=str(SIGNING_FAILED))
             else:
                 _record_signing(
                     actor=actor,
