@@ -21,9 +21,9 @@ from egov.documents import services
 from egov.documents.models import OutgoingDocument
 from egov.signatures.models import SignatureImage
 from signing_agent.client import AgentClient
-from tests.documents.conftest import World, composed_draft
+from tests.documents.conftest import World, composed_draft, doc_type
 from tests.signing_agent.conftest import spawn_agent, stop_agent
-from tests.signing_fixtures import PFX_PIN, SOFTHSM_MODULE, TOKEN_LABEL, pdfsig
+from tests.signing_fixtures import PFX_PIN, SOFTHSM_MODULE, TOKEN_LABEL, pdfsig, render_pdf
 
 AGENT_PIN_VARIABLE = "EGOV_TEST_AGENT_PIN"
 
@@ -66,6 +66,20 @@ def awaiting(w: World, count: int = 1, **overrides: Any) -> list[OutgoingDocumen
         services.approve_content(head=w.head, document=document)
         documents.append(services.submit_for_signature(clerk=w.clerk, document=document, signer=w.leader))
     return documents
+
+
+def uploaded_in_format_review(w: World) -> OutgoingDocument:
+    """A two-page uploaded decision, its content approved: the clerk may pick its signing places."""
+    document = services.create_draft(
+        drafter=w.specialist,
+        division=w.division,
+        document_type=doc_type("quyet-dinh"),
+        summary="Quyết định ban hành quy chế",
+        upload=render_pdf(pages=2),
+        upload_name="quyet-dinh.pdf",
+    )
+    services.submit_for_review(drafter=w.specialist, document=document)
+    return services.approve_content(head=w.head, document=document)
 
 
 # --- the signing agent on the official's computer (SoftHSM2 token) ------------------------------

@@ -21,7 +21,7 @@ from egov.signatures.models import IssuedFile
 from egov.signatures.signers import SignerUnavailable
 from egov.signatures.trust import current_anchors
 from egov.signatures.validation import validate_pdf
-from tests.documents.conftest import doc_type, pdf_bytes
+from tests.documents.conftest import pdf_bytes
 from tests.documents.signing_support import (
     PFX_PIN,
     awaiting,
@@ -29,9 +29,9 @@ from tests.documents.signing_support import (
     field_boxes,
     give_signature_image,
     pdfsig,
+    uploaded_in_format_review,
     words,
 )
-from tests.signing_fixtures import render_pdf
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("signing_settings")]
 
@@ -74,22 +74,9 @@ def test_submission_freezes_a_composed_draft_with_the_fields_where_its_layout_pu
     assert AuditEvent.objects.filter(action="signatures.freeze").count() == 1
 
 
-def _uploaded_in_format_review(world) -> OutgoingDocument:
-    document = services.create_draft(
-        drafter=world.specialist,
-        division=world.division,
-        document_type=doc_type("quyet-dinh"),
-        summary="Quyết định ban hành quy chế",
-        upload=render_pdf(pages=2),
-        upload_name="quyet-dinh.pdf",
-    )
-    services.submit_for_review(drafter=world.specialist, document=document)
-    return services.approve_content(head=world.head, document=document)
-
-
 def test_an_uploaded_draft_is_frozen_at_the_clerks_pick_or_else_at_the_default_positions(world):
-    default_one = _uploaded_in_format_review(world)
-    picked = _uploaded_in_format_review(world)
+    default_one = uploaded_in_format_review(world)
+    picked = uploaded_in_format_review(world)
     spots = [
         placement.Spot("signer", 0, 400.0, 300.0),
         placement.Spot("number", 0, 150.0, 700.0),

@@ -12,21 +12,20 @@ from django.urls import reverse
 from django.utils.csp import CSP
 from playwright.sync_api import Page, expect
 
-from egov.documents import services
 from egov.documents.models import OutgoingDocument, OutgoingVersion
 from egov.documents.rules import OutgoingStatus
 from egov.documents.services.outgoing import read_version
 from egov.signatures import pades
-from tests.documents.conftest import build_world, doc_type
+from tests.documents.conftest import build_world
 from tests.documents.signing_support import (
     PFX_PIN,
     awaiting,
     configure_server_key,
     give_signature_image,
     pdfsig,
+    uploaded_in_format_review,
 )
 from tests.dossiers.browser_support import sign_in_as
-from tests.signing_fixtures import render_pdf
 
 pytestmark = [
     pytest.mark.browser,
@@ -105,16 +104,7 @@ def test_the_clerk_places_the_signature_by_clicking_the_page_preview(
     page: Page, live_server: Any, axe_violations: Any
 ) -> None:
     world = build_world()
-    document = services.create_draft(
-        drafter=world.specialist,
-        division=world.division,
-        document_type=doc_type("quyet-dinh"),
-        summary="Quyết định ban hành quy chế",
-        upload=render_pdf(pages=2),
-        upload_name="quyet-dinh.pdf",
-    )
-    services.submit_for_review(drafter=world.specialist, document=document)
-    services.approve_content(head=world.head, document=document)
+    document = uploaded_in_format_review(world)
 
     sign_in_as(page, live_server, world.clerk)
     page.goto(live_server.url + reverse("documents:outgoing_detail", args=[document.pk]))

@@ -11,14 +11,18 @@ import pytest
 from django.urls import reverse
 
 from egov.core import clock
-from egov.documents import services
 from egov.documents.models import OutgoingDocument
 from egov.documents.rules import OutgoingStatus
 from egov.documents.selectors import PAGE_SIZE
 from tests.documents.conftest import World, doc_type
-from tests.documents.signing_support import PFX_PIN, awaiting, configure_server_key, give_signature_image
+from tests.documents.signing_support import (
+    PFX_PIN,
+    awaiting,
+    configure_server_key,
+    give_signature_image,
+    uploaded_in_format_review,
+)
 from tests.documents.test_views import signed_in
-from tests.signing_fixtures import render_pdf
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("signing_settings")]
 
@@ -111,21 +115,8 @@ def test_the_csp_lets_the_page_call_the_signing_agent(world, settings):
     assert settings.EGOV_SIGNING_AGENT_URL in connect
 
 
-def _uploaded(world: World) -> OutgoingDocument:
-    document = services.create_draft(
-        drafter=world.specialist,
-        division=world.division,
-        document_type=doc_type("quyet-dinh"),
-        summary="Quyết định ban hành quy chế",
-        upload=render_pdf(pages=2),
-        upload_name="quyet-dinh.pdf",
-    )
-    services.submit_for_review(drafter=world.specialist, document=document)
-    return services.approve_content(head=world.head, document=document)
-
-
 def test_the_clerk_picks_the_positions_on_the_page_previews(world):
-    document = _uploaded(world)
+    document = uploaded_in_format_review(world)
     clerk = signed_in(world.clerk)
     page = clerk.get(reverse("documents:outgoing_detail", args=[document.pk])).content.decode()
     assert "Vị trí chữ ký, số và ngày trên văn bản" in page and "vị trí mặc định" in page
